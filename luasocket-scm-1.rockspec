@@ -1,0 +1,43 @@
+rockspec_format = "3.0"
+package = "luasocket"
+version = "scm-1"
+
+source = {
+    url = "git+https://github.com/luasocket-rust/luasocket",
+}
+
+description = {
+    summary = "LuaSocket, with its native parts written in Rust",
+    detailed = [[
+A drop-in reimplementation of LuaSocket: require("socket"), require("mime"),
+require("ltn12") and require("socket.http") work unchanged on Lua 5.1-5.4 and
+LuaJIT. socket.core and mime.core are written in Rust (mlua, socket2).
+]],
+    license = "MIT",
+    labels = { "network", "socket", "tcp", "udp", "http" },
+}
+
+dependencies = {
+    "lua >= 5.1",
+}
+
+build_dependencies = {
+    "luarocks-build-rust-mlua",
+}
+
+build = {
+    type = "rust-mlua",
+    -- The Rust library (target/release/libluasocket_rs.so) is installed once,
+    -- under a flat name: the backend cannot install "socket.core" as
+    -- socket/core.so. lua/socket/core.lua (and mime/core.lua) load it.
+    modules = {
+        luasocket_rs = "luasocket_rs",
+    },
+    install = {
+        lua = {
+            ["socket"] = "lua/socket.lua",
+            ["socket.core"] = "lua/socket/core.lua",
+            ["socket.headers"] = "lua/socket/headers.lua",
+        },
+    },
+}

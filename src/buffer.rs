@@ -1,0 +1,598 @@
+//! Buffered stream input: the `receive` patterns (`*l`, `*a`, a byte count),
+//! the `prefix` and `maxsize` arguments, and `getstats`' received count.
+//!
+//! Replaces LuaSocket's `buffer.c` (input side). Differences on purpose:
+//! lines are found with memchr over the whole buffer instead of byte by byte;
+//! reads are 16 KiB instead of 8 KiB; large `receive(n)` reads go straight
+//! into the result; and a socket holds no buffer while it has nothing
+//! buffered (buffers come from a small per-thread pool), so idle sockets cost
+//! almost no memory.
+//!
+//! This file knows nothing of Lua or sockets: bytes come from a [`Source`],
+//! so it is tested against in-memory sources below.
+
+use std::cell::RefCell;
+
+use memchr::memchr;
+
+use crate::error::NetError;
+
+/// Bytes asked of the source per read when filling the buffer.
+pub(crate) const CHUNK: usize = 16 * 1024;
+/// Buffers kept in each thread's pool.
+const POOL_KEEP: usize = 16;
+/// Larger buffers are freed instead of pooled.
+const POOL_MAX_CAP: usize = 256 * 1024;
+/// A leftover at most this long is moved out of a pooled buffer, so that a
+/// socket holding a few unread bytes does not pin a whole chunk.
+const SMALL_LEFTOVER: usize = 256;
+
+thread_local! {
+    static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn pool_take() -> Vec<u8> {
+    POOL.with(|p| p.borrow_mut().pop()).unwrap_or_else(|| Vec::with_capacity(CHUNK))
+}
+
+fn pool_give(mut v: Vec<u8>) {
+    if v.capacity() < CHUNK || v.capacity() > POOL_MAX_CAP {
+        return;
+    }
+    v.clear();
+    // try_with: during thread teardown the pool may already be gone.
+    let _ = POOL.try_with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < POOL_KEEP {
+            p.push(v);
+        }
+    });
+}
+
+/// Where a buffer gets its bytes: a socket, or a test's script.
+pub(crate) trait Source {
+    /// Appends at most `max` bytes to `buf`; `Ok(0)` means end of stream.
+    fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError>;
+}
+
+/// A parsed `receive` pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pattern {
+    /// `"*l"`: a line, LF-terminated, every CR dropped.
+    Line,
+    /// `"*a"`: everything until the peer closes.
+    All,
+    /// `n`: exactly n bytes.
+    Bytes(usize),
+}
+
+impl Pattern {
+    /// Parses a string pattern. LuaSocket looks only at the first two
+    /// characters (`"*line"` is a line); `"l"` and `"a"` are accepted too.
+    pub(crate) fn parse(p: &[u8]) -> Option<Pattern> {
+        match p {
+            [b'*', b'l', ..] | [b'l'] => Some(Pattern::Line),
+            [b'*', b'a', ..] | [b'a'] => Some(Pattern::All),
+            _ => None,
+        }
+    }
+
+    /// A numeric pattern: non-negative counts only (fractions truncated).
+    pub(crate) fn count(n: f64) -> Option<Pattern> {
+        if n >= 0.0 {
+            Some(Pattern::Bytes(if n >= usize::MAX as f64 { usize::MAX } else { n as usize }))
+        } else {
+            None
+        }
+    }
+}
+
+/// Received bytes: a view into the socket's buffer when possible.
+#[derive(Debug)]
+pub(crate) enum Data<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Data<'_> {
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Data::Borrowed(s) => s,
+            Data::Owned(v) => v,
+        }
+    }
+}
+
+/// The outcome of one `receive`: the data (all of it, or the partial result
+/// when `err` is set).
+#[derive(Debug)]
+pub(crate) struct Received<'a> {
+    pub data: Data<'a>,
+    pub err: Option<NetError>,
+}
+
+/// A line's bytes with every CR removed, borrowed when there is none.
+fn strip_cr(line: &[u8]) -> Data<'_> {
+    match memchr(b'\r', line) {
+        None => Data::Borrowed(line),
+        Some(first) => {
+            let mut v = Vec::with_capacity(line.len());
+            v.extend_from_slice(&line[..first]);
+            v.extend(line[first..].iter().copied().filter(|&c| c != b'\r'));
+            Data::Owned(v)
+        }
+    }
+}
+
+/// A socket's input buffer.
+#[derive(Debug, Default)]
+pub(crate) struct InBuf {
+    buf: Vec<u8>,
+    pos: usize,
+    /// Bytes delivered to Lua so far (`getstats`).
+    pub received: f64,
+}
+
+impl InBuf {
+    pub(crate) fn new() -> InBuf {
+        InBuf::default()
+    }
+
+    /// True when no buffered byte is waiting (`dirty` is its negation).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+
+    /// Drops buffered input and gives the memory back.
+    pub(crate) fn clear(&mut self) {
+        self.pos = 0;
+        pool_give(std::mem::take(&mut self.buf));
+    }
+
+    fn avail(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// Marks `n` buffered bytes as delivered; returns where they start.
+    fn consume(&mut self, n: usize) -> usize {
+        let start = self.pos;
+        self.pos += n;
+        self.received += n as f64;
+        start
+    }
+
+    /// Reads more into the buffer, keeping at least `room` bytes of space.
+    fn fill_from(&mut self, src: &mut dyn Source, room: usize) -> Result<usize, NetError> {
+        if self.buf.capacity() == 0 {
+            self.buf = pool_take();
+            self.pos = 0;
+        } else if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+        let room = room.max(CHUNK / 2);
+        if self.buf.capacity() - self.buf.len() < room && self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        if self.buf.capacity() - self.buf.len() < room {
+            self.buf.reserve(room.max(self.buf.len()));
+        }
+        let spare = self.buf.capacity() - self.buf.len();
+        src.fill(&mut self.buf, spare)
+    }
+
+    /// Called once the result of a `receive` has been handed to Lua: frees
+    /// or shrinks the buffer so that an idle socket holds little memory.
+    pub(crate) fn settle(&mut self) {
+        let left = self.buf.len() - self.pos;
+        if left == 0 {
+            self.clear();
+        } else if left <= SMALL_LEFTOVER && self.buf.capacity() > 4 * SMALL_LEFTOVER {
+            let small = self.avail().to_vec();
+            pool_give(std::mem::replace(&mut self.buf, small));
+            self.pos = 0;
+        } else if self.buf.capacity() > POOL_MAX_CAP && left <= CHUNK {
+            let kept = self.avail().to_vec();
+            self.buf = kept;
+            self.pos = 0;
+        }
+    }
+
+    /// Runs one `receive(pattern, prefix, maxsize)`. `prefix_len` is the
+    /// length of the prefix the caller will put in front of the data; it
+    /// counts toward a byte count and toward `maxsize`.
+    pub(crate) fn receive<'a>(
+        &'a mut self,
+        src: &mut dyn Source,
+        pattern: Pattern,
+        prefix_len: usize,
+        maxsize: Option<usize>,
+    ) -> Received<'a> {
+        let limit = match maxsize {
+            Some(m) if prefix_len > m => return oversized_empty(),
+            Some(m) => Some(m - prefix_len),
+            None => None,
+        };
+        match pattern {
+            Pattern::Line => self.recv_line(src, limit),
+            Pattern::All => self.recv_all(src, limit),
+            Pattern::Bytes(n) => {
+                // LuaSocket: a prefix at least as long as n is returned alone.
+                if prefix_len > 0 && n <= prefix_len {
+                    return Received { data: Data::Borrowed(&[]), err: None };
+                }
+                let wanted = n - prefix_len;
+                if limit.is_some_and(|l| wanted > l) {
+                    return oversized_empty();
+                }
+                self.recv_bytes(src, wanted)
+            }
+        }
+    }
+
+    fn recv_line<'a>(&'a mut self, src: &mut dyn Source, limit: Option<usize>) -> Received<'a> {
+        let mut scanned = 0;
+        loop {
+            let avail = self.avail();
+            if let Some(i) = memchr(b'\n', &avail[scanned..]) {
+                let end = scanned + i;
+                if let Some(l) = limit.filter(|&l| end > l) {
+                    return self.take_partial(l, NetError::Oversized);
+                }
+                let start = self.consume(end + 1);
+                return Received { data: strip_cr(&self.buf[start..start + end]), err: None };
+            }
+            scanned = avail.len();
+            if let Some(l) = limit.filter(|&l| scanned > l) {
+                return self.take_partial(l, NetError::Oversized);
+            }
+            match self.fill_from(src, CHUNK) {
+                Ok(0) => return self.take_partial(scanned, NetError::Closed),
+                Ok(_) => {}
+                Err(e) => return self.take_partial(scanned, e),
+            }
+        }
+    }
+
+    fn recv_all<'a>(&'a mut self, src: &mut dyn Source, limit: Option<usize>) -> Received<'a> {
+        loop {
+            let have = self.buf.len() - self.pos;
+            if let Some(l) = limit.filter(|&l| have > l) {
+                let start = self.consume(l);
+                return Received {
+                    data: Data::Borrowed(&self.buf[start..start + l]),
+                    err: Some(NetError::Oversized),
+                };
+            }
+            // Grow geometrically so a large body costs few reads.
+            match self.fill_from(src, have.max(CHUNK)) {
+                Ok(0) => {
+                    let start = self.consume(have);
+                    return Received { data: Data::Borrowed(&self.buf[start..start + have]), err: None };
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let start = self.consume(have);
+                    return Received { data: Data::Borrowed(&self.buf[start..start + have]), err: Some(e) };
+                }
+            }
+        }
+    }
+
+    fn recv_bytes<'a>(&'a mut self, src: &mut dyn Source, wanted: usize) -> Received<'a> {
+        loop {
+            let have = self.buf.len() - self.pos;
+            if have >= wanted {
+                let start = self.consume(wanted);
+                return Received { data: Data::Borrowed(&self.buf[start..start + wanted]), err: None };
+            }
+            if wanted - have >= CHUNK {
+                return self.recv_direct(src, wanted);
+            }
+            match self.fill_from(src, wanted) {
+                Ok(0) => return self.take_partial(have, NetError::Closed),
+                Ok(_) => {}
+                Err(e) => return self.take_partial(have, e),
+            }
+        }
+    }
+
+    /// A large read: what is buffered, then straight from the source into
+    /// the result, with no intermediate copy.
+    fn recv_direct<'a>(&'a mut self, src: &mut dyn Source, wanted: usize) -> Received<'a> {
+        let have = self.buf.len() - self.pos;
+        let mut out = Vec::with_capacity(wanted);
+        out.extend_from_slice(self.avail());
+        self.consume(have);
+        self.clear();
+        while out.len() < wanted {
+            let before = out.len();
+            match src.fill(&mut out, wanted - before) {
+                Ok(0) => return Received { data: Data::Owned(out), err: Some(NetError::Closed) },
+                Ok(n) => self.received += n as f64,
+                Err(e) => return Received { data: Data::Owned(out), err: Some(e) },
+            }
+        }
+        Received { data: Data::Owned(out), err: None }
+    }
+
+    /// Delivers the first `n` buffered bytes as a partial result (a line's
+    /// CRs dropped) together with `err`.
+    fn take_partial<'a>(&'a mut self, n: usize, err: NetError) -> Received<'a> {
+        let start = self.consume(n);
+        let data = strip_cr(&self.buf[start..start + n]);
+        Received { data, err: Some(err) }
+    }
+}
+
+fn oversized_empty<'a>() -> Received<'a> {
+    Received { data: Data::Borrowed(&[]), err: Some(NetError::Oversized) }
+}
+
+/// The byte range `send(data, i, j)` sends, with `i` and `j` clamped the
+/// way `string.sub` clamps them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SendRange {
+    /// `i - 1` after clamping from below: `send` returns `base + sent`.
+    pub base: f64,
+    /// 0-based start and end (exclusive) of the bytes to send; empty when
+    /// `i > j`.
+    pub from: usize,
+    pub to: usize,
+}
+
+pub(crate) fn send_range(len: usize, i: f64, j: f64) -> SendRange {
+    let len_f = len as f64;
+    let mut start = if i.is_nan() { 1.0 } else { i.trunc() };
+    let mut end = if j.is_nan() { -1.0 } else { j.trunc() };
+    if start < 0.0 {
+        start += len_f + 1.0;
+    }
+    if end < 0.0 {
+        end += len_f + 1.0;
+    }
+    start = start.max(1.0);
+    end = end.min(len_f);
+    if start > end {
+        return SendRange { base: start - 1.0, from: 0, to: 0 };
+    }
+    SendRange { base: start - 1.0, from: start as usize - 1, to: end as usize }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out a fixed byte string in chunks of the given sizes, then
+    /// either end-of-stream or an error.
+    struct Script {
+        data: Vec<u8>,
+        pos: usize,
+        sizes: Vec<usize>,
+        turn: usize,
+        then_timeout: bool,
+    }
+
+    impl Script {
+        fn new(data: &[u8], sizes: &[usize], then_timeout: bool) -> Script {
+            Script { data: data.to_vec(), pos: 0, sizes: sizes.to_vec(), turn: 0, then_timeout }
+        }
+    }
+
+    impl Source for Script {
+        fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError> {
+            if self.pos >= self.data.len() {
+                return if self.then_timeout { Err(NetError::Timeout) } else { Ok(0) };
+            }
+            let step = if self.sizes.is_empty() { usize::MAX } else { self.sizes[self.turn % self.sizes.len()] };
+            self.turn += 1;
+            let n = step.min(max).min(self.data.len() - self.pos).max(1);
+            buf.extend_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    /// The naive oracle: split on LF, drop CRs.
+    fn naive_lines(data: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>) {
+        let mut lines = Vec::new();
+        let mut cur = Vec::new();
+        for &c in data {
+            if c == b'\n' {
+                lines.push(std::mem::take(&mut cur));
+            } else if c != b'\r' {
+                cur.push(c);
+            }
+        }
+        (lines, cur)
+    }
+
+    fn lcg(seed: &mut u64) -> u64 {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed >> 33
+    }
+
+    #[test]
+    fn lines_match_naive_for_any_chunking() {
+        let mut seed = 7u64;
+        for round in 0..200 {
+            let len = (lcg(&mut seed) % 3000) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|_| match lcg(&mut seed) % 10 {
+                    0 => b'\n',
+                    1 => b'\r',
+                    _ => b'a' + (lcg(&mut seed) % 26) as u8,
+                })
+                .collect();
+            let sizes: Vec<usize> = (0..5).map(|_| 1 + (lcg(&mut seed) % 50) as usize).collect();
+            let mut src = Script::new(&data, &sizes, round % 2 == 0);
+            let mut b = InBuf::new();
+            let (want, tail) = naive_lines(&data);
+            for w in &want {
+                let r = b.receive(&mut src, Pattern::Line, 0, None);
+                assert!(r.err.is_none());
+                assert_eq!(r.data.as_slice(), &w[..]);
+                b.settle();
+            }
+            let r = b.receive(&mut src, Pattern::Line, 0, None);
+            let expect = if round % 2 == 0 { NetError::Timeout } else { NetError::Closed };
+            assert_eq!(r.err.unwrap().to_string(), expect.to_string());
+            assert_eq!(r.data.as_slice(), &tail[..]);
+            assert_eq!(b.received as usize, data.len());
+        }
+    }
+
+    #[test]
+    fn every_cr_in_a_line_is_dropped() {
+        let mut src = Script::new(b"a\rb\r\r\nnext", &[], false);
+        let mut b = InBuf::new();
+        assert_eq!(b.receive(&mut src, Pattern::Line, 0, None).data.as_slice(), b"ab");
+    }
+
+    #[test]
+    fn byte_counts_and_prefix() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let mut src = Script::new(&data, &[7, 3000, 1], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::Bytes(10), 0, None);
+        assert_eq!(r.data.as_slice(), &data[..10]);
+        // a prefix of 4 bytes counts toward n
+        let r = b.receive(&mut src, Pattern::Bytes(14), 4, None);
+        assert_eq!(r.data.as_slice(), &data[10..20]);
+        // a big read goes direct
+        let r = b.receive(&mut src, Pattern::Bytes(50_000), 0, None);
+        assert_eq!(r.data.as_slice(), &data[20..50_020]);
+        // prefix longer than n: nothing read
+        let r = b.receive(&mut src, Pattern::Bytes(2), 3, None);
+        assert!(r.err.is_none() && r.data.as_slice().is_empty());
+        let r = b.receive(&mut src, Pattern::Bytes(60_000), 0, None);
+        assert_eq!(r.err.unwrap().to_string(), "closed");
+        assert_eq!(r.data.as_slice(), &data[50_020..]);
+    }
+
+    #[test]
+    fn zero_bytes_reads_nothing() {
+        let mut src = Script::new(b"", &[], true);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::Bytes(0), 0, None);
+        assert!(r.err.is_none());
+        assert!(r.data.as_slice().is_empty());
+    }
+
+    #[test]
+    fn all_succeeds_at_end_of_stream() {
+        let data = vec![b'x'; 300_000];
+        let mut src = Script::new(&data, &[1000, 70_000], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::All, 0, None);
+        assert!(r.err.is_none());
+        assert_eq!(r.data.as_slice().len(), 300_000);
+    }
+
+    #[test]
+    fn all_times_out_with_partial() {
+        let mut src = Script::new(b"partial data", &[5], true);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::All, 0, None);
+        assert_eq!(r.err.unwrap().to_string(), "timeout");
+        assert_eq!(r.data.as_slice(), b"partial data");
+    }
+
+    #[test]
+    fn maxsize_caps_lines_without_losing_bytes() {
+        let mut src = Script::new(b"0123456789ABCDEF\nrest\n", &[3], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::Line, 0, Some(10));
+        assert_eq!(r.err.unwrap().to_string(), "oversized");
+        assert_eq!(r.data.as_slice(), b"0123456789");
+        let r = b.receive(&mut src, Pattern::Line, 0, Some(10));
+        assert!(r.err.is_none());
+        assert_eq!(r.data.as_slice(), b"ABCDEF");
+        // exactly at the limit is fine
+        let r = b.receive(&mut src, Pattern::Line, 0, Some(4));
+        assert_eq!(r.data.as_slice(), b"rest");
+    }
+
+    #[test]
+    fn maxsize_counts_the_prefix() {
+        let mut src = Script::new(b"abcdef\n", &[], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::Line, 3, Some(5));
+        assert_eq!(r.err.unwrap().to_string(), "oversized");
+        assert_eq!(r.data.as_slice(), b"ab");
+        let r = b.receive(&mut src, Pattern::Line, 9, Some(5));
+        assert_eq!(r.err.unwrap().to_string(), "oversized");
+        assert!(r.data.as_slice().is_empty());
+    }
+
+    #[test]
+    fn maxsize_on_all_and_counts() {
+        let mut src = Script::new(b"0123456789", &[4], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::All, 0, Some(6));
+        assert_eq!(r.err.unwrap().to_string(), "oversized");
+        assert_eq!(r.data.as_slice(), b"012345");
+        let r = b.receive(&mut src, Pattern::All, 0, Some(4));
+        assert!(r.err.is_none());
+        assert_eq!(r.data.as_slice(), b"6789");
+        let mut src = Script::new(b"0123456789", &[], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::Bytes(8), 0, Some(4));
+        assert_eq!(r.err.unwrap().to_string(), "oversized");
+        let r = b.receive(&mut src, Pattern::Bytes(8), 0, Some(8));
+        assert_eq!(r.data.as_slice(), b"01234567");
+    }
+
+    #[test]
+    fn idle_buffer_is_released() {
+        let mut src = Script::new(b"line\n", &[], true);
+        let mut b = InBuf::new();
+        let _ = b.receive(&mut src, Pattern::Line, 0, None);
+        b.settle();
+        assert_eq!(b.buf.capacity(), 0);
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn small_leftover_leaves_the_pooled_buffer() {
+        let mut src = Script::new(b"line\nxy", &[], true);
+        let mut b = InBuf::new();
+        let _ = b.receive(&mut src, Pattern::Line, 0, None);
+        b.settle();
+        assert!(b.buf.capacity() < 1024);
+        assert!(!b.is_empty());
+        assert_eq!(b.receive(&mut src, Pattern::Bytes(2), 0, None).data.as_slice(), b"xy");
+    }
+
+    #[test]
+    fn patterns_parse_like_luasocket() {
+        assert_eq!(Pattern::parse(b"*l"), Some(Pattern::Line));
+        assert_eq!(Pattern::parse(b"*line"), Some(Pattern::Line));
+        assert_eq!(Pattern::parse(b"l"), Some(Pattern::Line));
+        assert_eq!(Pattern::parse(b"*a"), Some(Pattern::All));
+        assert_eq!(Pattern::parse(b"a"), Some(Pattern::All));
+        assert_eq!(Pattern::parse(b"x"), None);
+        assert_eq!(Pattern::parse(b""), None);
+        assert_eq!(Pattern::parse(b"la"), None);
+        assert_eq!(Pattern::count(-1.0), None);
+        assert_eq!(Pattern::count(2.9), Some(Pattern::Bytes(2)));
+        assert_eq!(Pattern::count(f64::NAN), None);
+    }
+
+    #[test]
+    fn send_ranges_clamp_like_string_sub() {
+        let r = |len, i, j| {
+            let s = send_range(len, i, j);
+            (s.base, s.from, s.to)
+        };
+        assert_eq!(r(10, 1.0, -1.0), (0.0, 0, 10));
+        assert_eq!(r(10, 3.0, 5.0), (2.0, 2, 5));
+        assert_eq!(r(10, -3.0, -1.0), (7.0, 7, 10));
+        assert_eq!(r(10, 0.0, 100.0), (0.0, 0, 10));
+        assert_eq!(r(10, -100.0, 2.0), (0.0, 0, 2));
+        assert_eq!(r(10, 5.0, 2.0), (4.0, 0, 0));
+        assert_eq!(r(10, 50.0, 60.0), (49.0, 0, 0));
+        assert_eq!(r(0, 1.0, -1.0), (0.0, 0, 0));
+    }
+}

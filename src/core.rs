@@ -1,0 +1,73 @@
+//! The `socket.core` table: the TCP constructors, `select`, `dns`, `sleep`,
+//! `gettime`, `skip` and the constants.
+//!
+//! Replaces LuaSocket's `luasocket.c` (the base functions) and the
+//! namespace parts of `timeout.c`, `tcp.c` and `inet.c`.
+
+use crate::sys::lua::{Native, Ret, State};
+use crate::{dns, select, sys, tcp, timeout};
+
+/// Our implementation's name and version (CONTRACT §2).
+pub(crate) const IMPLEMENTATION: &str = concat!("luasocket-rust ", env!("CARGO_PKG_VERSION"));
+
+/// `_DATAGRAMSIZE`: the largest UDP payload, returned whole by `receive()`.
+pub(crate) const DATAGRAM_SIZE: f64 = 65_535.0;
+
+const BASE: &[(&str, Native)] = &[("select", select::select), ("sleep", sleep), ("gettime", gettime), ("skip", skip)];
+
+fn set_functions(l: &State, t: i32, list: &[(&str, Native)]) {
+    for (name, f) in list {
+        l.push_function(*f);
+        l.set_field(t, name);
+    }
+}
+
+/// Builds the `socket.core` table and leaves it on the stack.
+pub(crate) fn open(l: &State) -> Ret {
+    sys::ignore_sigpipe_if_default();
+    tcp::register(l);
+    l.new_table(0, 32);
+    let t = l.top();
+    set_functions(l, t, BASE);
+    set_functions(l, t, tcp::FUNCTIONS);
+    l.new_table(0, dns::FUNCTIONS.len());
+    let d = l.top();
+    set_functions(l, d, dns::FUNCTIONS);
+    l.set_field(t, "dns");
+    l.push_str("LuaSocket 3.1.0");
+    l.set_field(t, "_VERSION");
+    l.push_bool(true);
+    l.set_field(t, "_DEBUG");
+    // poll(2) has no descriptor ceiling; report the largest descriptor.
+    l.push_number(i32::MAX as f64);
+    l.set_field(t, "_SETSIZE");
+    l.push_number(-1.0);
+    l.set_field(t, "_SOCKETINVALID");
+    l.push_number(DATAGRAM_SIZE);
+    l.set_field(t, "_DATAGRAMSIZE");
+    l.push_str(IMPLEMENTATION);
+    l.set_field(t, "_IMPLEMENTATION");
+    Ok(1)
+}
+
+fn sleep(l: &State) -> Ret {
+    let secs = l.check_number(1)?;
+    if let Some(d) = timeout::sleep_duration(secs) {
+        sys::sleep(d);
+    }
+    Ok(0)
+}
+
+fn gettime(l: &State) -> Ret {
+    l.push_number(timeout::gettime());
+    Ok(1)
+}
+
+/// `skip(d, ...)`: the arguments after the first `d`. A negative `d` counts
+/// as zero (upstream reads past the stack).
+fn skip(l: &State) -> Ret {
+    let d = l.check_number(1)?;
+    let d = if d.is_nan() || d < 0.0 { 0 } else { d.min(i32::MAX as f64) as i32 };
+    let keep = l.top() - 1 - d;
+    Ok(keep.max(0))
+}

@@ -1,0 +1,56 @@
+//! luasocket (Rust): LuaSocket's native modules, `socket.core` and
+//! `mime.core`, written in Rust.
+//!
+//! This file only lists the modules and exports the entry point, as
+//! LuaSocket's `luasocket.c` does. The rock installs this library once,
+//! under the flat name `luasocket_rs` (see the rockspec); the small Lua
+//! modules `socket/core.lua` and `mime/core.lua` call the openers it returns.
+#![deny(unsafe_code)]
+
+mod buffer;
+mod error;
+mod inet;
+mod io;
+mod options;
+mod sock;
+mod sys;
+mod timeout;
+
+#[cfg(feature = "mlua")]
+mod core;
+#[cfg(feature = "mlua")]
+mod dns;
+#[cfg(feature = "mlua")]
+mod object;
+#[cfg(feature = "mlua")]
+mod select;
+#[cfg(feature = "mlua")]
+mod tcp;
+
+#[cfg(feature = "mlua")]
+mod entry {
+    use crate::sys::lua::{open_module, Native, Ret, State};
+
+    const OPENERS: &[(&str, Native)] = &[("socket_core", crate::core::open)];
+
+    fn openers(l: &State) -> Ret {
+        l.new_table(0, OPENERS.len());
+        let t = l.top();
+        for (name, f) in OPENERS {
+            l.push_function(*f);
+            l.set_field(t, name);
+        }
+        Ok(1)
+    }
+
+    /// `require("luasocket_rs")`: a table of openers, one per native
+    /// module (`socket_core`, ...). Each builds its module table when called.
+    ///
+    /// # Safety
+    /// Called by Lua's `require` with a valid state.
+    #[no_mangle]
+    #[allow(unsafe_code)]
+    pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(l: *mut mlua::ffi::lua_State) -> std::ffi::c_int {
+        open_module(l, openers)
+    }
+}

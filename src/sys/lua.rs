@@ -1,0 +1,695 @@
+//! The Lua C API, wrapped once.
+//!
+//! Replaces what LuaSocket's `auxiliar.c` does (classes, groups, argument
+//! errors) and the `luaL_check*` helpers it relies on. Everything else in the
+//! crate sees only the safe [`State`] handle.
+//!
+//! Why not mlua's `UserData`: LuaSocket objects need a *visible* metatable per
+//! class, whose `__index` is a plain table (LuaSec reads
+//! `getmetatable(sock).__index.settimeout`), and an object must switch class in
+//! place (`tcp{master}` becomes `tcp{client}`). mlua hides userdata metatables
+//! and ties one metatable to one Rust type. Its callbacks also raise errors as
+//! userdata values, while LuaSocket programs match error *strings*. So native
+//! functions here are plain `lua_CFunction`s: one trampoline reads the Rust
+//! function pointer from its upvalue, runs it under `catch_unwind`, and raises
+//! failures as strings formatted exactly as `luaL_argerror`/`luaL_error` do.
+//!
+//! Rules kept by this file, so that a Lua error never crosses a Rust frame that
+//! owns something: native functions never call into Lua unprotected (methods
+//! of foreign objects go through `lua_pcall`), tables are read with raw access
+//! (no metamethods), and the final `lua_error` happens in a frame that owns
+//! nothing. The only Lua errors that can still be raised mid-call are memory
+//! errors from allocation, which leak at most the call's temporaries.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::marker::PhantomData;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+use mlua::ffi;
+
+/// What a native function returns: the number of results it pushed.
+pub(crate) type Ret = Result<c_int, Raise>;
+
+/// A native function, called with the arguments on the stack.
+pub(crate) type Native = fn(&State) -> Ret;
+
+/// A Lua error to raise once the native function has returned.
+#[derive(Debug)]
+pub(crate) enum Raise {
+    /// `luaL_argerror(L, arg, msg)`: "bad argument #n to 'f' (msg)".
+    Arg(c_int, String),
+    /// `luaL_error(L, msg)`: the message with the caller's position.
+    Msg(String),
+    /// `lua_error` with this string as it is (no position added).
+    Raw(String),
+}
+
+impl Raise {
+    pub(crate) fn arg(arg: c_int, msg: impl Into<String>) -> Self {
+        Raise::Arg(arg, msg.into())
+    }
+    pub(crate) fn msg(msg: impl Into<String>) -> Self {
+        Raise::Msg(msg.into())
+    }
+}
+
+/// The type of a stack slot, as `lua_type` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    None,
+    Nil,
+    Boolean,
+    LightUserdata,
+    Number,
+    String,
+    Table,
+    Function,
+    Userdata,
+    Thread,
+}
+
+impl Kind {
+    fn from_raw(t: c_int) -> Kind {
+        match t {
+            ffi::LUA_TNIL => Kind::Nil,
+            ffi::LUA_TBOOLEAN => Kind::Boolean,
+            ffi::LUA_TLIGHTUSERDATA => Kind::LightUserdata,
+            ffi::LUA_TNUMBER => Kind::Number,
+            ffi::LUA_TSTRING => Kind::String,
+            ffi::LUA_TTABLE => Kind::Table,
+            ffi::LUA_TFUNCTION => Kind::Function,
+            ffi::LUA_TUSERDATA => Kind::Userdata,
+            ffi::LUA_TTHREAD => Kind::Thread,
+            _ => Kind::None,
+        }
+    }
+
+    /// The name `luaL_typename` gives.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::None => "no value",
+            Kind::Nil => "nil",
+            Kind::Boolean => "boolean",
+            Kind::LightUserdata | Kind::Userdata => "userdata",
+            Kind::Number => "number",
+            Kind::String => "string",
+            Kind::Table => "table",
+            Kind::Function => "function",
+            Kind::Thread => "thread",
+        }
+    }
+}
+
+/// The payload every object of this library carries in its userdata block.
+pub(crate) type Payload = RefCell<crate::sock::Sock>;
+
+/// The key, in each of our class metatables, under which the class id is
+/// stored. It is a light userdata holding this static's address: Lua code
+/// cannot forge it, so a metatable carrying it is ours, and so is the block.
+static CLASS_KEY: u8 = 0;
+
+fn class_key() -> *mut c_void {
+    ptr::addr_of!(CLASS_KEY) as *mut c_void
+}
+
+/// A handle on the Lua stack, valid for one call of a native function.
+pub(crate) struct State {
+    l: *mut ffi::lua_State,
+    // Not Send, not Sync: a lua_State belongs to one thread.
+    _not_send: PhantomData<*mut ()>,
+}
+
+const REGISTRY_PREFIX: &str = "luasocket-rs:";
+
+impl State {
+    fn new(l: *mut ffi::lua_State) -> State {
+        State { l, _not_send: PhantomData }
+    }
+
+    // ---- stack ---------------------------------------------------------
+
+    pub(crate) fn top(&self) -> c_int {
+        // SAFETY: self.l is the running state for the duration of the call.
+        unsafe { ffi::lua_gettop(self.l) }
+    }
+
+    pub(crate) fn set_top(&self, n: c_int) {
+        // SAFETY: shrinking or growing with nils; growing is bounded by
+        // check_stack, which every push path calls first.
+        unsafe {
+            ffi::luaL_checkstack(self.l, 8, ptr::null());
+            ffi::lua_settop(self.l, n)
+        }
+    }
+
+    pub(crate) fn kind(&self, idx: c_int) -> Kind {
+        // SAFETY: lua_type accepts any acceptable index.
+        Kind::from_raw(unsafe { ffi::lua_type(self.l, idx) })
+    }
+
+    pub(crate) fn is_none_or_nil(&self, idx: c_int) -> bool {
+        matches!(self.kind(idx), Kind::None | Kind::Nil)
+    }
+
+    pub(crate) fn pop(&self, n: c_int) {
+        // SAFETY: callers pop only what they pushed.
+        unsafe { ffi::lua_settop(self.l, -n - 1) }
+    }
+
+    pub(crate) fn push_value(&self, idx: c_int) {
+        self.room();
+        // SAFETY: copies an existing slot.
+        unsafe { ffi::lua_pushvalue(self.l, idx) }
+    }
+
+    /// Moves the top value to `idx`, shifting the rest up.
+    pub(crate) fn insert(&self, idx: c_int) {
+        // SAFETY: idx is a valid stack position given by the caller.
+        unsafe { ffi::lua_rotate(self.l, idx, 1) }
+    }
+
+    fn room(&self) {
+        // SAFETY: grows the stack; raises only on memory exhaustion.
+        unsafe {
+            ffi::luaL_checkstack(self.l, 4, ptr::null());
+        }
+    }
+
+    // ---- reading arguments ---------------------------------------------
+
+    /// The bytes of a string or number argument (numbers are converted).
+    pub(crate) fn to_bytes(&self, idx: c_int) -> Option<&[u8]> {
+        match self.kind(idx) {
+            Kind::String | Kind::Number => {
+                let mut len = 0usize;
+                // SAFETY: the value is a string or a number, so lua_tolstring
+                // returns a pointer to `len` bytes owned by a string that stays
+                // on the stack (and so alive) while `self` is borrowed.
+                unsafe {
+                    let p = ffi::lua_tolstring(self.l, idx, &mut len);
+                    if p.is_null() {
+                        None
+                    } else {
+                        Some(std::slice::from_raw_parts(p as *const u8, len))
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn check_bytes(&self, idx: c_int) -> Result<&[u8], Raise> {
+        self.to_bytes(idx).ok_or_else(|| self.type_error(idx, "string"))
+    }
+
+    pub(crate) fn opt_bytes(&self, idx: c_int) -> Result<Option<&[u8]>, Raise> {
+        if self.is_none_or_nil(idx) {
+            Ok(None)
+        } else {
+            self.check_bytes(idx).map(Some)
+        }
+    }
+
+    /// A string argument as UTF-8 text (lossy), for names and options.
+    pub(crate) fn check_str(&self, idx: c_int) -> Result<String, Raise> {
+        Ok(String::from_utf8_lossy(self.check_bytes(idx)?).into_owned())
+    }
+
+    pub(crate) fn opt_str(&self, idx: c_int) -> Result<Option<String>, Raise> {
+        Ok(self.opt_bytes(idx)?.map(|b| String::from_utf8_lossy(b).into_owned()))
+    }
+
+    /// A number, or a string convertible to one, as `lua_tonumber` sees it.
+    pub(crate) fn to_number(&self, idx: c_int) -> Option<f64> {
+        let mut ok: c_int = 0;
+        // SAFETY: lua_tonumberx accepts any index and reports convertibility.
+        let n = unsafe { ffi::lua_tonumberx(self.l, idx, &mut ok) };
+        (ok != 0).then_some(n)
+    }
+
+    pub(crate) fn check_number(&self, idx: c_int) -> Result<f64, Raise> {
+        self.to_number(idx).ok_or_else(|| self.type_error(idx, "number"))
+    }
+
+    pub(crate) fn opt_number(&self, idx: c_int, default: f64) -> Result<f64, Raise> {
+        if self.is_none_or_nil(idx) {
+            Ok(default)
+        } else {
+            self.check_number(idx)
+        }
+    }
+
+    pub(crate) fn to_boolean(&self, idx: c_int) -> bool {
+        // SAFETY: any index.
+        unsafe { ffi::lua_toboolean(self.l, idx) != 0 }
+    }
+
+    /// "bad argument #n to 'f' (T expected, got U)".
+    pub(crate) fn type_error(&self, idx: c_int, expected: &str) -> Raise {
+        Raise::arg(idx, format!("{} expected, got {}", expected, self.kind(idx).name()))
+    }
+
+    // ---- pushing results -----------------------------------------------
+
+    pub(crate) fn push_nil(&self) {
+        self.room();
+        // SAFETY: stack room ensured.
+        unsafe { ffi::lua_pushnil(self.l) }
+    }
+
+    pub(crate) fn push_bool(&self, b: bool) {
+        self.room();
+        // SAFETY: stack room ensured.
+        unsafe { ffi::lua_pushboolean(self.l, b as c_int) }
+    }
+
+    pub(crate) fn push_number(&self, n: f64) {
+        self.room();
+        // SAFETY: stack room ensured.
+        unsafe { ffi::lua_pushnumber(self.l, n) }
+    }
+
+    pub(crate) fn push_integer(&self, n: i64) {
+        self.room();
+        // SAFETY: stack room ensured. lua_Integer is 64-bit on every
+        // platform we build for.
+        unsafe { ffi::lua_pushinteger(self.l, n as ffi::lua_Integer) }
+    }
+
+    pub(crate) fn push_bytes(&self, b: &[u8]) {
+        self.room();
+        // SAFETY: Lua copies the bytes.
+        unsafe {
+            ffi::lua_pushlstring(self.l, b.as_ptr() as *const c_char, b.len());
+        }
+    }
+
+    pub(crate) fn push_str(&self, s: &str) {
+        self.push_bytes(s.as_bytes())
+    }
+
+    /// Pushes the concatenation of two byte strings without building it in Rust.
+    pub(crate) fn push_concat(&self, a: &[u8], b: &[u8]) {
+        if a.is_empty() {
+            return self.push_bytes(b);
+        }
+        if b.is_empty() {
+            return self.push_bytes(a);
+        }
+        self.push_bytes(a);
+        self.push_bytes(b);
+        // SAFETY: two strings on top.
+        unsafe { ffi::lua_concat(self.l, 2) }
+    }
+
+    /// `nil, msg`: LuaSocket's failure return.
+    pub(crate) fn fail(&self, msg: &str) -> Ret {
+        self.push_nil();
+        self.push_str(msg);
+        Ok(2)
+    }
+
+    pub(crate) fn new_table(&self, narr: usize, nrec: usize) {
+        self.room();
+        // SAFETY: stack room ensured.
+        unsafe { ffi::lua_createtable(self.l, narr as c_int, nrec as c_int) }
+    }
+
+    /// `t[key] = top` (raw), popping the value; `t` is at `tidx` (absolute).
+    pub(crate) fn set_field(&self, tidx: c_int, key: &str) {
+        self.push_str(key);
+        // SAFETY: stack is [.. t .. value key]; rotate to [.. key value].
+        unsafe {
+            ffi::lua_rotate(self.l, -2, 1);
+            ffi::lua_rawset(self.l, tidx);
+        }
+    }
+
+    /// `t[n] = top` (raw), popping the value.
+    pub(crate) fn set_index(&self, tidx: c_int, n: i64) {
+        // SAFETY: t is a table at an absolute index.
+        unsafe { ffi::lua_rawseti(self.l, tidx, n as ffi::lua_Integer) }
+    }
+
+    /// `t[k] = v` (raw) where both `k` and `v` are given by stack index.
+    pub(crate) fn set_pair(&self, tidx: c_int, kidx: c_int, vidx: c_int) {
+        self.push_value(kidx);
+        self.push_value(vidx);
+        // SAFETY: table at an absolute index; key and value just pushed.
+        unsafe { ffi::lua_rawset(self.l, tidx) }
+    }
+
+    /// Pushes `t[key]` (raw) and returns its type.
+    pub(crate) fn get_field(&self, tidx: c_int, key: &str) -> Kind {
+        self.push_str(key);
+        // SAFETY: tidx is an absolute index of a table (callers check).
+        Kind::from_raw(unsafe { ffi::lua_rawget(self.l, tidx) })
+    }
+
+    /// Pushes `t[n]` (raw) and returns its type.
+    pub(crate) fn get_index(&self, tidx: c_int, n: i64) -> Kind {
+        self.room();
+        // SAFETY: tidx is an absolute index of a table (callers check).
+        Kind::from_raw(unsafe { ffi::lua_rawgeti(self.l, tidx, n as ffi::lua_Integer) })
+    }
+
+    /// The raw length of the table or string at `idx`.
+    pub(crate) fn raw_len(&self, idx: c_int) -> usize {
+        // SAFETY: any index.
+        unsafe { ffi::lua_rawlen(self.l, idx) }
+    }
+
+    /// Iterates a table raw: `f` sees the key at -2 and value at -1.
+    pub(crate) fn for_each(&self, tidx: c_int, mut f: impl FnMut(&State) -> Result<(), Raise>) -> Result<(), Raise> {
+        self.push_nil();
+        loop {
+            self.room();
+            // SAFETY: tidx is an absolute index of a table, the key on top was
+            // produced by lua_next (or is nil) and the body leaves the stack
+            // as it found it.
+            if unsafe { ffi::lua_next(self.l, tidx) } == 0 {
+                return Ok(());
+            }
+            let top = self.top();
+            let r = f(self);
+            self.set_top(top);
+            self.pop(1);
+            if let Err(e) = r {
+                self.pop(1);
+                return Err(e);
+            }
+        }
+    }
+
+    /// A pointer identifying the value (for `tostring`-style addresses).
+    pub(crate) fn to_pointer(&self, idx: c_int) -> *const c_void {
+        // SAFETY: any index.
+        unsafe { ffi::lua_topointer(self.l, idx) }
+    }
+
+    /// Pushes a native function (a C closure over its Rust function pointer).
+    pub(crate) fn push_function(&self, f: Native) {
+        self.room();
+        // SAFETY: the function pointer is stored as a light userdata upvalue
+        // and read back by `trampoline` with the same type.
+        unsafe {
+            ffi::lua_pushlightuserdata(self.l, f as *mut c_void);
+            ffi::lua_pushcclosure(self.l, trampoline, 1);
+        }
+    }
+
+    /// Calls the method `name` of the value at `idx` in protected mode with
+    /// no arguments but the value, leaving one result on the stack. Errors
+    /// raised by the method come back as `Err` with the error as a string.
+    pub(crate) fn pcall_method(&self, idx: c_int, name: &'static CStr) -> Result<Kind, String> {
+        self.room();
+        // SAFETY: `call_method_helper` runs inside lua_pcall, so whatever it
+        // raises stops there. The stack is [.. helper obj name] -> result.
+        unsafe {
+            ffi::lua_pushcclosure(self.l, call_method_helper, 0);
+            ffi::lua_pushvalue(self.l, idx);
+            ffi::lua_pushlightuserdata(self.l, name.as_ptr() as *mut c_void);
+            if ffi::lua_pcall(self.l, 2, 1, 0) != 0 {
+                let msg = self.to_bytes(-1).map(|b| String::from_utf8_lossy(b).into_owned());
+                self.pop(1);
+                return Err(msg.unwrap_or_else(|| "error in method call".to_string()));
+            }
+        }
+        Ok(self.kind(-1))
+    }
+
+    /// Calls the function at the top with `nargs` arguments below it, in
+    /// protected mode, keeping all results. Returns the number of results.
+    pub(crate) fn pcall(&self, nargs: c_int) -> Result<c_int, String> {
+        let base = self.top() - nargs - 1;
+        // SAFETY: function and arguments are on the stack; errors stop here.
+        unsafe {
+            ffi::lua_rotate(self.l, base + 1, 1);
+            if ffi::lua_pcall(self.l, nargs, ffi::LUA_MULTRET, 0) != 0 {
+                let msg = self.to_bytes(-1).map(|b| String::from_utf8_lossy(b).into_owned());
+                self.pop(1);
+                return Err(msg.unwrap_or_else(|| "error in call".to_string()));
+            }
+        }
+        Ok(self.top() - base)
+    }
+
+    // ---- classes and objects -------------------------------------------
+
+    /// Creates (or finds) the metatable of class `name` with id `id`: `__index`
+    /// is a fresh plain table holding `methods` and `class = name`; `meta`
+    /// entries (`__gc`, `__tostring`, `__close`) go in the metatable itself,
+    /// with `__name = name`; each of `groups` is set to `true`.
+    pub(crate) fn register_class(
+        &self,
+        name: &str,
+        id: i64,
+        methods: &[(&str, Native)],
+        meta: &[(&str, Native)],
+        groups: &[&str],
+    ) {
+        self.push_registry_class(name);
+        if self.kind(-1) != Kind::Table {
+            self.pop(1);
+            self.new_table(0, 8);
+            let mt = self.top();
+            self.new_table(0, methods.len() + 1);
+            let index = self.top();
+            for (mname, f) in methods {
+                self.push_function(*f);
+                self.set_field(index, mname);
+            }
+            self.push_str(name);
+            self.set_field(index, "class");
+            self.set_field(mt, "__index");
+            for (mname, f) in meta {
+                self.push_function(*f);
+                self.set_field(mt, mname);
+            }
+            self.push_str(name);
+            self.set_field(mt, "__name");
+            for g in groups {
+                self.push_bool(true);
+                self.set_field(mt, g);
+            }
+            // SAFETY: mt is a table at an absolute index.
+            unsafe {
+                ffi::lua_pushlightuserdata(self.l, class_key());
+                ffi::lua_pushinteger(self.l, id as ffi::lua_Integer);
+                ffi::lua_rawset(self.l, mt);
+            }
+            self.push_value(mt);
+            self.set_registry_class(name);
+        }
+        self.pop(1);
+    }
+
+    fn push_registry_class(&self, name: &str) {
+        self.push_str(&format!("{REGISTRY_PREFIX}{name}"));
+        // SAFETY: registry is always a table.
+        unsafe {
+            ffi::lua_rawget(self.l, ffi::LUA_REGISTRYINDEX);
+        }
+    }
+
+    fn set_registry_class(&self, name: &str) {
+        self.push_str(&format!("{REGISTRY_PREFIX}{name}"));
+        // SAFETY: [.. value key] -> registry[key] = value.
+        unsafe {
+            ffi::lua_rotate(self.l, -2, 1);
+            ffi::lua_rawset(self.l, ffi::LUA_REGISTRYINDEX);
+        }
+    }
+
+    /// Pushes the `__index` table of class `name` (for module tables that
+    /// want to expose a method, or nil if the class is unknown).
+    pub(crate) fn push_class_metatable(&self, name: &str) -> Kind {
+        self.push_registry_class(name);
+        self.kind(-1)
+    }
+
+    /// Creates a new object of class `name` holding `value`; leaves it on top.
+    pub(crate) fn new_object(&self, value: crate::sock::Sock, name: &str) -> &Payload {
+        self.room();
+        // SAFETY: the block is sized and aligned for Payload (Lua aligns
+        // userdata to its maximum alignment, at least 8, which covers
+        // Payload's); it is initialised before anything can observe it, and
+        // never dropped in place: `__gc` closes the socket, which frees every
+        // heap allocation it owns, and the block stays a valid Payload until
+        // Lua frees its memory.
+        unsafe {
+            debug_assert!(std::mem::align_of::<Payload>() <= 8);
+            #[cfg(feature = "lua54")]
+            let block = ffi::lua_newuserdatauv(self.l, std::mem::size_of::<Payload>(), 0);
+            #[cfg(not(feature = "lua54"))]
+            let block = ffi::lua_newuserdata(self.l, std::mem::size_of::<Payload>());
+            let block = block as *mut Payload;
+            ptr::write(block, RefCell::new(value));
+            self.set_class(-1, name);
+            &*block
+        }
+    }
+
+    /// Gives the object at `idx` the class `name` (its metatable).
+    pub(crate) fn set_class(&self, idx: c_int, name: &str) {
+        // SAFETY: absolute index computed before pushing.
+        let idx = unsafe { ffi::lua_absindex(self.l, idx) };
+        self.push_registry_class(name);
+        debug_assert_eq!(self.kind(-1), Kind::Table);
+        // SAFETY: the value at idx is one of our userdata; pops the table.
+        unsafe {
+            ffi::lua_setmetatable(self.l, idx);
+        }
+    }
+
+    /// The object at `idx` and its class id, if it is one of ours.
+    pub(crate) fn to_object(&self, idx: c_int) -> Option<(&Payload, i64)> {
+        if self.kind(idx) != Kind::Userdata {
+            return None;
+        }
+        self.room();
+        // SAFETY: the metatable is checked for our unforgeable class key
+        // before the block is read; only `new_object` sets such a metatable,
+        // and it does so on blocks holding a Payload.
+        unsafe {
+            if ffi::lua_getmetatable(self.l, idx) == 0 {
+                return None;
+            }
+            ffi::lua_pushlightuserdata(self.l, class_key());
+            ffi::lua_rawget(self.l, -2);
+            let mut isnum: c_int = 0;
+            let id = ffi::lua_tointegerx(self.l, -1, &mut isnum);
+            ffi::lua_settop(self.l, -3);
+            if isnum == 0 {
+                return None;
+            }
+            let block = ffi::lua_touserdata(self.l, idx) as *const Payload;
+            Some((&*block, id as i64))
+        }
+    }
+
+    /// Reads `name` and `namewhat` of the running native function, as
+    /// `luaL_argerror` does, to word an argument error.
+    fn arg_error_message(&self, arg: c_int, extra: &str) -> String {
+        // SAFETY: lua_Debug is plain data; lua_getstack fills it for level 0,
+        // the running C function, and lua_getinfo("n") its name fields,
+        // which point to strings Lua keeps alive while the function runs.
+        unsafe {
+            let mut ar: ffi::lua_Debug = std::mem::zeroed();
+            if ffi::lua_getstack(self.l, 0, &mut ar) == 0 {
+                return format!("bad argument #{arg} ({extra})");
+            }
+            ffi::lua_getinfo(self.l, c"n".as_ptr(), &mut ar);
+            let name = cstr_or(ar.name, "?");
+            let namewhat = cstr_or(ar.namewhat, "");
+            let mut arg = arg;
+            if namewhat == "method" {
+                arg -= 1;
+                if arg == 0 {
+                    return format!("calling '{name}' on bad self ({extra})");
+                }
+            }
+            format!("bad argument #{arg} to '{name}' ({extra})")
+        }
+    }
+}
+
+fn cstr_or(p: *const c_char, default: &str) -> String {
+    if p.is_null() {
+        default.to_string()
+    } else {
+        // SAFETY: non-null NUL-terminated string from Lua's debug info.
+        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    }
+}
+
+/// Runs inside `lua_pcall`: `obj:<name>()` with one result.
+unsafe extern "C-unwind" fn call_method_helper(l: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called only by pcall_method with [obj, lightuserdata name];
+    // whatever Lua raises here is caught by that lua_pcall, and this frame
+    // owns nothing.
+    unsafe {
+        let name = ffi::lua_touserdata(l, 2) as *const c_char;
+        ffi::lua_settop(l, 1);
+        ffi::lua_getfield(l, 1, name);
+        if ffi::lua_type(l, -1) != ffi::LUA_TFUNCTION {
+            ffi::lua_pushnil(l);
+            return 1;
+        }
+        ffi::lua_pushvalue(l, 1);
+        ffi::lua_call(l, 1, 1);
+        1
+    }
+}
+
+/// The one C entry point of every native function.
+unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> c_int {
+    // SAFETY: the upvalue was set by push_function to a `Native` pointer.
+    let f: Native = unsafe {
+        let p = ffi::lua_touserdata(l, ffi::lua_upvalueindex(1));
+        std::mem::transmute::<*mut c_void, Native>(p)
+    };
+    let state = State::new(l);
+    let outcome = catch_unwind(AssertUnwindSafe(|| f(&state)));
+    let message = match outcome {
+        Ok(Ok(n)) => return n,
+        Ok(Err(Raise::Arg(arg, extra))) => with_where(&state, state.arg_error_message(arg, &extra)),
+        Ok(Err(Raise::Msg(msg))) => with_where(&state, msg),
+        Ok(Err(Raise::Raw(msg))) => msg,
+        Err(panic) => with_where(&state, panic_text(panic)),
+    };
+    drop(state);
+    // SAFETY: nothing in this frame owns resources past this point.
+    unsafe { raise(l, message) }
+}
+
+/// Prefixes `luaL_where(L, 1)`: "chunk:line: " of the Lua caller.
+fn with_where(state: &State, msg: String) -> String {
+    // SAFETY: luaL_where pushes one string.
+    let prefix = unsafe {
+        ffi::luaL_where(state.l, 1);
+        let p = state.to_bytes(-1).map(|b| String::from_utf8_lossy(b).into_owned());
+        state.pop(1);
+        p.unwrap_or_default()
+    };
+    prefix + &msg
+}
+
+fn panic_text(panic: Box<dyn Any + Send>) -> String {
+    let detail = if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    };
+    format!("luasocket internal error: {detail}")
+}
+
+/// Raises `msg` as a Lua error. Must be called from a frame owning nothing.
+#[inline(never)]
+unsafe fn raise(l: *mut ffi::lua_State, msg: String) -> ! {
+    // SAFETY: pushes a copy, frees the Rust string, then longjmps (or
+    // unwinds, on LuaJIT) out of the trampoline, which owns nothing.
+    unsafe {
+        ffi::lua_pushlstring(l, msg.as_ptr() as *const c_char, msg.len());
+        drop(msg);
+        ffi::lua_error(l)
+    }
+}
+
+/// Runs `open` as the body of a `luaopen_*` function.
+pub(crate) fn open_module(l: *mut ffi::lua_State, open: Native) -> c_int {
+    // SAFETY: `l` is the state calling luaopen; we push the opener as a
+    // native function and call it in place so that it gets the trampoline's
+    // error handling.
+    unsafe {
+        ffi::lua_settop(l, 0);
+        State::new(l).push_function(open);
+        ffi::lua_call(l, 0, 1);
+    }
+    1
+}

@@ -1,0 +1,339 @@
+//! The only home of `unsafe` code: the Lua C API ([`lua`]) and the system
+//! calls that socket2 and std do not offer (poll on raw descriptors, reads into
+//! a vector's spare capacity, the resolver, signal disposition).
+//!
+//! Replaces LuaSocket's `usocket.c` (waitfd, select) and the resolver parts of
+//! `inet.c`. Every function here is safe to call and returns `io::Result` (or
+//! the resolver's own error code); callers map errors to LuaSocket's strings
+//! in `error.rs`.
+#![allow(unsafe_code)]
+
+#[cfg(feature = "mlua")]
+pub(crate) mod lua;
+
+use std::ffi::{CStr, CString};
+use std::io;
+use std::mem::MaybeUninit;
+use std::os::fd::{BorrowedFd, RawFd};
+use std::time::Duration;
+
+use socket2::{SockAddr, SockRef};
+
+/// Turns a `-1` return into `io::Error::last_os_error()`, as socket2 does.
+macro_rules! syscall {
+    ($fn:ident ( $($arg:expr),* $(,)? )) => {{
+        // SAFETY: the caller passes arguments valid for this system call.
+        let res = unsafe { libc::$fn($($arg),*) };
+        if res == -1 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(res)
+        }
+    }};
+}
+
+/// Runs `f` with a socket2 view of a raw descriptor we hold.
+pub(crate) fn with_fd<R>(fd: RawFd, f: impl FnOnce(SockRef<'_>) -> R) -> R {
+    debug_assert!(fd >= 0);
+    // SAFETY: fd is non-negative; if it is not (or no longer) an open
+    // descriptor, every call on it fails with EBADF, which is what a
+    // LuaSocket program that used `setfd` gets too. Nothing closes it here.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+    f(SockRef::from(&borrowed))
+}
+
+/// Closes a descriptor we own. Errors (EINTR included) are ignored, as
+/// LuaSocket does: the descriptor is released either way on Linux.
+pub(crate) fn close(fd: RawFd) {
+    if fd >= 0 {
+        let _ = syscall!(close(fd));
+    }
+}
+
+/// Readiness the callers wait for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Interest {
+    Read,
+    Write,
+}
+
+fn timespec(d: Duration) -> libc::timespec {
+    libc::timespec {
+        tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_nsec: d.subsec_nanos() as libc::c_long,
+    }
+}
+
+/// Waits until `fd` is ready or `timeout` passes (`None`: no limit).
+/// Returns `Ok(false)` on timeout. EINTR is returned to the caller, which
+/// recomputes the time left and waits again.
+pub(crate) fn wait_fd(fd: RawFd, interest: Interest, timeout: Option<Duration>) -> io::Result<bool> {
+    let events = match interest {
+        Interest::Read => libc::POLLIN,
+        Interest::Write => libc::POLLOUT,
+    };
+    let mut pfd = libc::pollfd { fd, events, revents: 0 };
+    let n = poll(std::slice::from_mut(&mut pfd), timeout)?;
+    Ok(n > 0)
+}
+
+/// poll(2) over many descriptors with a nanosecond timeout (ppoll).
+pub(crate) fn poll(fds: &mut [libc::pollfd], timeout: Option<Duration>) -> io::Result<usize> {
+    let ts = timeout.map(timespec);
+    let tsp = ts.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    let n = syscall!(ppoll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, tsp, std::ptr::null()))?;
+    Ok(n as usize)
+}
+
+/// Sleeps for `d`, resuming after signals until the whole time has passed.
+pub(crate) fn sleep(d: Duration) {
+    let mut req = timespec(d);
+    loop {
+        let mut rem = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: both pointers are to valid timespec values.
+        let r = unsafe { libc::nanosleep(&req, &mut rem) };
+        if r == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return;
+        }
+        req = rem;
+    }
+}
+
+/// Receives into the spare capacity of `buf` (at most `max` bytes) and
+/// extends its length by what arrived.
+pub(crate) fn recv_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> io::Result<usize> {
+    if buf.capacity() - buf.len() < max {
+        buf.reserve(max);
+    }
+    let spare = &mut buf.spare_capacity_mut()[..max];
+    let n = with_fd(fd, |s| s.recv(spare))?;
+    // SAFETY: recv initialised the first n bytes of the spare capacity.
+    unsafe { buf.set_len(buf.len() + n) };
+    Ok(n)
+}
+
+/// Receives one datagram (or stream chunk) with its source address.
+pub(crate) fn recv_from_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> io::Result<(usize, SockAddr)> {
+    if buf.capacity() - buf.len() < max {
+        buf.reserve(max);
+    }
+    let spare: &mut [MaybeUninit<u8>] = &mut buf.spare_capacity_mut()[..max];
+    let (n, addr) = with_fd(fd, |s| s.recv_from(spare))?;
+    // SAFETY: recv_from initialised the first n bytes.
+    unsafe { buf.set_len(buf.len() + n) };
+    Ok((n, addr))
+}
+
+/// Sends without raising SIGPIPE.
+pub(crate) fn send(fd: RawFd, data: &[u8]) -> io::Result<usize> {
+    with_fd(fd, |s| s.send_with_flags(data, libc::MSG_NOSIGNAL))
+}
+
+/// Ignores SIGPIPE process-wide, but only if the host left it at its
+/// default action (a host that installed a handler keeps it).
+pub(crate) fn ignore_sigpipe_if_default() {
+    // SAFETY: reading and setting a signal disposition with zeroed,
+    // properly sized sigaction structures.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) != 0 {
+            return;
+        }
+        if old.sa_sigaction == libc::SIG_DFL {
+            let mut new: libc::sigaction = std::mem::zeroed();
+            new.sa_sigaction = libc::SIG_IGN;
+            libc::sigemptyset(&mut new.sa_mask);
+            libc::sigaction(libc::SIGPIPE, &new, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The C library's `strerror` text for an errno value.
+pub(crate) fn strerror(code: i32) -> String {
+    let mut buf = [0 as libc::c_char; 256];
+    // SAFETY: the XSI strerror_r writes a NUL-terminated string into buf.
+    let r = unsafe { libc::strerror_r(code, buf.as_mut_ptr(), buf.len()) };
+    if r != 0 {
+        return format!("Unknown error {code}");
+    }
+    // SAFETY: strerror_r succeeded, so buf holds a C string.
+    unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
+}
+
+/// One `getaddrinfo` answer.
+pub(crate) struct AddrInfo {
+    pub family: i32,
+    pub socktype: i32,
+    pub protocol: i32,
+    pub addr: SockAddr,
+    pub canonname: Option<String>,
+}
+
+/// Hints for [`getaddrinfo`].
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Hints {
+    pub family: i32,
+    pub socktype: i32,
+    pub flags: i32,
+}
+
+/// A resolver failure: the `EAI_*` code, and errno for `EAI_SYSTEM`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GaiError {
+    pub code: i32,
+    pub errno: i32,
+}
+
+/// getaddrinfo(3). `host`/`serv` of `None` pass NULL.
+pub(crate) fn getaddrinfo(host: Option<&str>, serv: Option<&str>, hints: Hints) -> Result<Vec<AddrInfo>, GaiError> {
+    let bad = GaiError { code: libc::EAI_NONAME, errno: 0 };
+    let host = host.map(CString::new).transpose().map_err(|_| bad)?;
+    let serv = serv.map(CString::new).transpose().map_err(|_| bad)?;
+    // SAFETY: hints is zeroed then filled; res is freed with freeaddrinfo
+    // after its entries are copied into owned values.
+    unsafe {
+        let mut h: libc::addrinfo = std::mem::zeroed();
+        h.ai_family = hints.family;
+        h.ai_socktype = hints.socktype;
+        h.ai_flags = hints.flags;
+        let mut res: *mut libc::addrinfo = std::ptr::null_mut();
+        let code = libc::getaddrinfo(
+            host.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+            serv.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+            &h,
+            &mut res,
+        );
+        if code != 0 {
+            let errno = io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            if !res.is_null() {
+                libc::freeaddrinfo(res);
+            }
+            return Err(GaiError { code, errno });
+        }
+        let mut out = Vec::new();
+        let mut it = res;
+        while !it.is_null() {
+            let ai = &*it;
+            if !ai.ai_addr.is_null() && (ai.ai_addrlen as usize) <= std::mem::size_of::<libc::sockaddr_storage>() {
+                let ((), addr) = SockAddr::try_init(|storage, len| {
+                    std::ptr::copy_nonoverlapping(ai.ai_addr as *const u8, storage as *mut u8, ai.ai_addrlen as usize);
+                    *len = ai.ai_addrlen;
+                    Ok(())
+                })
+                .map_err(|_| bad)?;
+                let canonname = if ai.ai_canonname.is_null() {
+                    None
+                } else {
+                    Some(CStr::from_ptr(ai.ai_canonname).to_string_lossy().into_owned())
+                };
+                out.push(AddrInfo {
+                    family: ai.ai_family,
+                    socktype: ai.ai_socktype,
+                    protocol: ai.ai_protocol,
+                    addr,
+                    canonname,
+                });
+            }
+            it = ai.ai_next;
+        }
+        libc::freeaddrinfo(res);
+        Ok(out)
+    }
+}
+
+/// getnameinfo(3): `(host, service)` for an address.
+pub(crate) fn getnameinfo(addr: &SockAddr, flags: i32) -> Result<(String, String), GaiError> {
+    let mut host = [0 as libc::c_char; 1025];
+    let mut serv = [0 as libc::c_char; 32];
+    // SAFETY: addr points to addr.len() valid bytes; both buffers are
+    // NUL-terminated by getnameinfo on success.
+    unsafe {
+        let code = libc::getnameinfo(
+            addr.as_ptr() as *const libc::sockaddr,
+            addr.len(),
+            host.as_mut_ptr(),
+            host.len() as libc::socklen_t,
+            serv.as_mut_ptr(),
+            serv.len() as libc::socklen_t,
+            flags,
+        );
+        if code != 0 {
+            let errno = io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            return Err(GaiError { code, errno });
+        }
+        Ok((
+            CStr::from_ptr(host.as_ptr()).to_string_lossy().into_owned(),
+            CStr::from_ptr(serv.as_ptr()).to_string_lossy().into_owned(),
+        ))
+    }
+}
+
+/// The resolver's own message for a code LuaSocket has no text for.
+pub(crate) fn gai_strerror(code: i32) -> String {
+    // SAFETY: gai_strerror returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(libc::gai_strerror(code)) }.to_string_lossy().into_owned()
+}
+
+/// gethostname(2).
+pub(crate) fn gethostname() -> io::Result<String> {
+    let mut buf = [0 as libc::c_char; 257];
+    syscall!(gethostname(buf.as_mut_ptr(), buf.len() - 1))?;
+    // SAFETY: gethostname wrote a NUL-terminated name (the last byte stays 0).
+    Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
+}
+
+/// connect(2) on a non-blocking descriptor: returns the raw outcome
+/// (EINPROGRESS, EALREADY, EISCONN... come back as errors).
+pub(crate) fn connect(fd: RawFd, addr: &SockAddr) -> io::Result<()> {
+    with_fd(fd, |s| s.connect(addr))
+}
+
+/// Sets O_NONBLOCK and FD_CLOEXEC on a descriptor.
+pub(crate) fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+    with_fd(fd, |s| s.set_nonblocking(true))
+}
+
+/// setsockopt(2) with an `int` value.
+pub(crate) fn setsockopt_int(fd: RawFd, level: i32, name: i32, value: i32) -> io::Result<()> {
+    let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    syscall!(setsockopt(fd, level, name, &value as *const i32 as *const libc::c_void, len))?;
+    Ok(())
+}
+
+/// getsockopt(2) of an `int` value.
+pub(crate) fn getsockopt_int(fd: RawFd, level: i32, name: i32) -> io::Result<i32> {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    syscall!(getsockopt(fd, level, name, &mut value as *mut i32 as *mut libc::c_void, &mut len))?;
+    Ok(value)
+}
+
+/// setsockopt(2) with a byte string (SO_BINDTODEVICE takes a C string).
+pub(crate) fn setsockopt_bytes(fd: RawFd, level: i32, name: i32, value: &[u8]) -> io::Result<()> {
+    syscall!(setsockopt(fd, level, name, value.as_ptr() as *const libc::c_void, value.len() as libc::socklen_t))?;
+    Ok(())
+}
+
+/// getsockopt(2) of a byte string, up to `max` bytes.
+pub(crate) fn getsockopt_bytes(fd: RawFd, level: i32, name: i32, max: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; max];
+    let mut len = max as libc::socklen_t;
+    syscall!(getsockopt(fd, level, name, buf.as_mut_ptr() as *mut libc::c_void, &mut len))?;
+    buf.truncate(len as usize);
+    Ok(buf)
+}
+
+/// SO_LINGER as `(on, seconds)`.
+pub(crate) fn set_linger(fd: RawFd, on: bool, secs: i32) -> io::Result<()> {
+    let li = libc::linger { l_onoff: on as libc::c_int, l_linger: secs };
+    let len = std::mem::size_of::<libc::linger>() as libc::socklen_t;
+    syscall!(setsockopt(fd, libc::SOL_SOCKET, libc::SO_LINGER, &li as *const libc::linger as *const libc::c_void, len))?;
+    Ok(())
+}
+
+pub(crate) fn get_linger(fd: RawFd) -> io::Result<(bool, i32)> {
+    let mut li = libc::linger { l_onoff: 0, l_linger: 0 };
+    let mut len = std::mem::size_of::<libc::linger>() as libc::socklen_t;
+    syscall!(getsockopt(fd, libc::SOL_SOCKET, libc::SO_LINGER, &mut li as *mut libc::linger as *mut libc::c_void, &mut len))?;
+    Ok((li.l_onoff != 0, li.l_linger))
+}

@@ -1,0 +1,172 @@
+//! Timeouts and time: `settimeout`'s block and total limits, `gettime`,
+//! `sleep`.
+//!
+//! Replaces LuaSocket's `timeout.c`. Both limits are measured from the start
+//! of each call, as LuaSocket really behaves, and when both are set the
+//! smaller one applies. Deadlines use the monotonic clock (LuaSocket uses the
+//! wall clock, so a clock step could stretch or cut a wait); `gettime` stays
+//! wall-clock seconds since the epoch.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Waits longer than this are treated as "no limit" (and cannot overflow).
+const FOREVER_SECS: f64 = 1.0e9;
+
+/// The limits set by `settimeout`; negative means unset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Timeout {
+    pub block: f64,
+    pub total: f64,
+}
+
+impl Default for Timeout {
+    fn default() -> Self {
+        Timeout { block: -1.0, total: -1.0 }
+    }
+}
+
+/// Which limit `settimeout` sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Block,
+    Total,
+}
+
+impl Mode {
+    /// `"b"` for block, `"t"` or `"r"` for total; LuaSocket looks only at
+    /// the first letter.
+    pub(crate) fn parse(s: &[u8]) -> Option<Mode> {
+        match s.first() {
+            Some(b'b') => Some(Mode::Block),
+            Some(b't') | Some(b'r') => Some(Mode::Total),
+            _ => None,
+        }
+    }
+}
+
+impl Timeout {
+    pub(crate) fn set(&mut self, value: f64, mode: Mode) {
+        match mode {
+            Mode::Block => self.block = value,
+            Mode::Total => self.total = value,
+        }
+    }
+
+    /// Starts the clock for one call.
+    pub(crate) fn start(&self) -> Deadline {
+        let start = Instant::now();
+        let limit = [self.block, self.total]
+            .into_iter()
+            .filter(|v| *v >= 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let end = if limit < FOREVER_SECS {
+            Some(start + Duration::from_secs_f64(limit))
+        } else {
+            None
+        };
+        Deadline { start, end, zero: limit == 0.0 }
+    }
+}
+
+/// The deadline of one call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    start: Instant,
+    end: Option<Instant>,
+    zero: bool,
+}
+
+impl Deadline {
+    /// No limit at all.
+    pub(crate) fn forever() -> Deadline {
+        Deadline { start: Instant::now(), end: None, zero: false }
+    }
+
+    /// A deadline `secs` from now (negative: none).
+    pub(crate) fn after(secs: f64) -> Deadline {
+        Timeout { block: secs, total: -1.0 }.start()
+    }
+
+    /// A zero timeout: try once, never wait.
+    pub(crate) fn is_zero(&self) -> bool {
+        self.zero
+    }
+
+    /// Time left, `None` for no limit; zero once passed.
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        self.end.map(|end| end.saturating_duration_since(Instant::now()))
+    }
+
+    /// Seconds since the call started (the `_DEBUG` trailing value).
+    pub(crate) fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+}
+
+/// Seconds since the Unix epoch, with microsecond resolution or better.
+pub(crate) fn gettime() -> f64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs_f64(),
+        Err(_) => 0.0,
+    }
+}
+
+/// Converts `socket.sleep`'s argument: `None` when there is nothing to wait.
+pub(crate) fn sleep_duration(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs <= 0.0 {
+        return None;
+    }
+    Some(Duration::from_secs_f64(secs.min(FOREVER_SECS)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_means_no_deadline() {
+        let d = Timeout::default().start();
+        assert!(d.remaining().is_none());
+        assert!(!d.is_zero());
+    }
+
+    #[test]
+    fn smaller_limit_wins() {
+        let t = Timeout { block: 5.0, total: 0.5 };
+        let left = t.start().remaining().unwrap();
+        assert!(left <= Duration::from_millis(500) && left > Duration::from_millis(400));
+        let t = Timeout { block: 0.25, total: 10.0 };
+        assert!(t.start().remaining().unwrap() <= Duration::from_millis(250));
+    }
+
+    #[test]
+    fn zero_is_nonblocking() {
+        let t = Timeout { block: 0.0, total: -1.0 };
+        assert!(t.start().is_zero());
+        assert_eq!(t.start().remaining(), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn huge_and_nan_limits_do_not_overflow() {
+        assert!(Timeout { block: 1e300, total: -1.0 }.start().remaining().is_none());
+        assert!(Timeout { block: f64::NAN, total: -1.0 }.start().remaining().is_none());
+        assert!(Timeout { block: f64::INFINITY, total: -1.0 }.start().remaining().is_none());
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(Mode::parse(b"b"), Some(Mode::Block));
+        assert_eq!(Mode::parse(b"t"), Some(Mode::Total));
+        assert_eq!(Mode::parse(b"r"), Some(Mode::Total));
+        assert_eq!(Mode::parse(b"x"), None);
+        assert_eq!(Mode::parse(b""), None);
+    }
+
+    #[test]
+    fn sleep_argument() {
+        assert_eq!(sleep_duration(-1.0), None);
+        assert_eq!(sleep_duration(0.0), None);
+        assert_eq!(sleep_duration(f64::NAN), None);
+        assert_eq!(sleep_duration(0.5), Some(Duration::from_millis(500)));
+    }
+}
