@@ -32,7 +32,8 @@ thread_local! {
 }
 
 fn pool_take() -> Vec<u8> {
-    POOL.with(|p| p.borrow_mut().pop()).unwrap_or_else(|| Vec::with_capacity(CHUNK))
+    POOL.with(|p| p.borrow_mut().pop())
+        .unwrap_or_else(|| Vec::with_capacity(CHUNK))
 }
 
 fn pool_give(mut v: Vec<u8>) {
@@ -80,7 +81,11 @@ impl Pattern {
     /// A numeric pattern: non-negative counts only (fractions truncated).
     pub(crate) fn count(n: f64) -> Option<Pattern> {
         if n >= 0.0 {
-            Some(Pattern::Bytes(if n >= usize::MAX as f64 { usize::MAX } else { n as usize }))
+            Some(Pattern::Bytes(if n >= usize::MAX as f64 {
+                usize::MAX
+            } else {
+                n as usize
+            }))
         } else {
             None
         }
@@ -220,7 +225,10 @@ impl InBuf {
             Pattern::Bytes(n) => {
                 // LuaSocket: a prefix at least as long as n is returned alone.
                 if prefix_len > 0 && n <= prefix_len {
-                    return Received { data: Data::Borrowed(&[]), err: None };
+                    return Received {
+                        data: Data::Borrowed(&[]),
+                        err: None,
+                    };
                 }
                 let wanted = n - prefix_len;
                 if limit.is_some_and(|l| wanted > l) {
@@ -241,7 +249,10 @@ impl InBuf {
                     return self.take_partial(l, NetError::Oversized);
                 }
                 let start = self.consume(end + 1);
-                return Received { data: strip_cr(&self.buf[start..start + end]), err: None };
+                return Received {
+                    data: strip_cr(&self.buf[start..start + end]),
+                    err: None,
+                };
             }
             scanned = avail.len();
             if let Some(l) = limit.filter(|&l| scanned > l) {
@@ -269,12 +280,18 @@ impl InBuf {
             match self.fill_from(src, have.max(CHUNK)) {
                 Ok(0) => {
                     let start = self.consume(have);
-                    return Received { data: Data::Borrowed(&self.buf[start..start + have]), err: None };
+                    return Received {
+                        data: Data::Borrowed(&self.buf[start..start + have]),
+                        err: None,
+                    };
                 }
                 Ok(_) => {}
                 Err(e) => {
                     let start = self.consume(have);
-                    return Received { data: Data::Borrowed(&self.buf[start..start + have]), err: Some(e) };
+                    return Received {
+                        data: Data::Borrowed(&self.buf[start..start + have]),
+                        err: Some(e),
+                    };
                 }
             }
         }
@@ -285,7 +302,10 @@ impl InBuf {
             let have = self.buf.len() - self.pos;
             if have >= wanted {
                 let start = self.consume(wanted);
-                return Received { data: Data::Borrowed(&self.buf[start..start + wanted]), err: None };
+                return Received {
+                    data: Data::Borrowed(&self.buf[start..start + wanted]),
+                    err: None,
+                };
             }
             if wanted - have >= CHUNK {
                 return self.recv_direct(src, wanted);
@@ -309,12 +329,25 @@ impl InBuf {
         while out.len() < wanted {
             let before = out.len();
             match src.fill(&mut out, wanted - before) {
-                Ok(0) => return Received { data: Data::Owned(out), err: Some(NetError::Closed) },
+                Ok(0) => {
+                    return Received {
+                        data: Data::Owned(out),
+                        err: Some(NetError::Closed),
+                    }
+                }
                 Ok(n) => self.received += n as f64,
-                Err(e) => return Received { data: Data::Owned(out), err: Some(e) },
+                Err(e) => {
+                    return Received {
+                        data: Data::Owned(out),
+                        err: Some(e),
+                    }
+                }
             }
         }
-        Received { data: Data::Owned(out), err: None }
+        Received {
+            data: Data::Owned(out),
+            err: None,
+        }
     }
 
     /// Delivers the first `n` buffered bytes as a partial result (a line's
@@ -322,12 +355,18 @@ impl InBuf {
     fn take_partial<'a>(&'a mut self, n: usize, err: NetError) -> Received<'a> {
         let start = self.consume(n);
         let data = strip_cr(&self.buf[start..start + n]);
-        Received { data, err: Some(err) }
+        Received {
+            data,
+            err: Some(err),
+        }
     }
 }
 
 fn oversized_empty<'a>() -> Received<'a> {
-    Received { data: Data::Borrowed(&[]), err: Some(NetError::Oversized) }
+    Received {
+        data: Data::Borrowed(&[]),
+        err: Some(NetError::Oversized),
+    }
 }
 
 /// The byte range `send(data, i, j)` sends, with `i` and `j` clamped the
@@ -355,9 +394,17 @@ pub(crate) fn send_range(len: usize, i: f64, j: f64) -> SendRange {
     start = start.max(1.0);
     end = end.min(len_f);
     if start > end {
-        return SendRange { base: start - 1.0, from: 0, to: 0 };
+        return SendRange {
+            base: start - 1.0,
+            from: 0,
+            to: 0,
+        };
     }
-    SendRange { base: start - 1.0, from: start as usize - 1, to: end as usize }
+    SendRange {
+        base: start - 1.0,
+        from: start as usize - 1,
+        to: end as usize,
+    }
 }
 
 #[cfg(test)]
@@ -376,16 +423,30 @@ mod tests {
 
     impl Script {
         fn new(data: &[u8], sizes: &[usize], then_timeout: bool) -> Script {
-            Script { data: data.to_vec(), pos: 0, sizes: sizes.to_vec(), turn: 0, then_timeout }
+            Script {
+                data: data.to_vec(),
+                pos: 0,
+                sizes: sizes.to_vec(),
+                turn: 0,
+                then_timeout,
+            }
         }
     }
 
     impl Source for Script {
         fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError> {
             if self.pos >= self.data.len() {
-                return if self.then_timeout { Err(NetError::Timeout) } else { Ok(0) };
+                return if self.then_timeout {
+                    Err(NetError::Timeout)
+                } else {
+                    Ok(0)
+                };
             }
-            let step = if self.sizes.is_empty() { usize::MAX } else { self.sizes[self.turn % self.sizes.len()] };
+            let step = if self.sizes.is_empty() {
+                usize::MAX
+            } else {
+                self.sizes[self.turn % self.sizes.len()]
+            };
             self.turn += 1;
             let n = step.min(max).min(self.data.len() - self.pos).max(1);
             buf.extend_from_slice(&self.data[self.pos..self.pos + n]);
@@ -409,7 +470,9 @@ mod tests {
     }
 
     fn lcg(seed: &mut u64) -> u64 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         *seed >> 33
     }
 
@@ -436,7 +499,11 @@ mod tests {
                 b.settle();
             }
             let r = b.receive(&mut src, Pattern::Line, 0, None);
-            let expect = if round % 2 == 0 { NetError::Timeout } else { NetError::Closed };
+            let expect = if round % 2 == 0 {
+                NetError::Timeout
+            } else {
+                NetError::Closed
+            };
             assert_eq!(r.err.unwrap().to_string(), expect.to_string());
             assert_eq!(r.data.as_slice(), &tail[..]);
             assert_eq!(b.received as usize, data.len());
@@ -447,7 +514,10 @@ mod tests {
     fn every_cr_in_a_line_is_dropped() {
         let mut src = Script::new(b"a\rb\r\r\nnext", &[], false);
         let mut b = InBuf::new();
-        assert_eq!(b.receive(&mut src, Pattern::Line, 0, None).data.as_slice(), b"ab");
+        assert_eq!(
+            b.receive(&mut src, Pattern::Line, 0, None).data.as_slice(),
+            b"ab"
+        );
     }
 
     #[test]
@@ -562,7 +632,12 @@ mod tests {
         b.settle();
         assert!(b.buf.capacity() < 1024);
         assert!(!b.is_empty());
-        assert_eq!(b.receive(&mut src, Pattern::Bytes(2), 0, None).data.as_slice(), b"xy");
+        assert_eq!(
+            b.receive(&mut src, Pattern::Bytes(2), 0, None)
+                .data
+                .as_slice(),
+            b"xy"
+        );
     }
 
     #[test]

@@ -13,7 +13,12 @@ pub(crate) const IMPLEMENTATION: &str = concat!("luasocket-rust ", env!("CARGO_P
 /// `_DATAGRAMSIZE`: the largest UDP payload, returned whole by `receive()`.
 pub(crate) const DATAGRAM_SIZE: f64 = 65_535.0;
 
-const BASE: &[(&str, Native)] = &[("select", select::select), ("sleep", sleep), ("gettime", gettime), ("skip", skip)];
+const BASE: &[(&str, Native)] = &[
+    ("select", select::select),
+    ("sleep", sleep),
+    ("gettime", gettime),
+    ("skip", skip),
+];
 
 fn set_functions(l: &State, t: i32, list: &[(&str, Native)]) {
     for (name, f) in list {
@@ -67,7 +72,11 @@ fn gettime(l: &State) -> Ret {
 /// as zero (upstream reads past the stack).
 fn skip(l: &State) -> Ret {
     let d = l.check_number(1)?;
-    let d = if d.is_nan() || d < 0.0 { 0 } else { d.min(i32::MAX as f64) as i32 };
+    let d = if d.is_nan() || d < 0.0 {
+        0
+    } else {
+        d.min(i32::MAX as f64) as i32
+    };
     let keep = l.top() - 1 - d;
     Ok(keep.max(0))
 }

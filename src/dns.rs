@@ -24,7 +24,11 @@ pub(crate) const FUNCTIONS: &[(&str, Native)] = &[
 const HOST_NOT_FOUND: &str = "host not found";
 
 fn lookup(name: &str, flags: i32) -> Result<Vec<AddrInfo>, sys::GaiError> {
-    let hints = Hints { family: libc::AF_UNSPEC, socktype: Type::STREAM.into(), flags };
+    let hints = Hints {
+        family: libc::AF_UNSPEC,
+        socktype: Type::STREAM.into(),
+        flags,
+    };
     sys::getaddrinfo(Some(name), None, hints)
 }
 
@@ -66,7 +70,10 @@ fn addresses(found: &[AddrInfo]) -> Vec<String> {
 }
 
 fn canonical(found: &[AddrInfo], asked: &str) -> String {
-    found.iter().find_map(|a| a.canonname.clone()).unwrap_or_else(|| asked.to_string())
+    found
+        .iter()
+        .find_map(|a| a.canonname.clone())
+        .unwrap_or_else(|| asked.to_string())
 }
 
 /// `toip(name)` → `ip, info` or `nil, "host not found"`.
@@ -148,7 +155,11 @@ fn getnameinfo(l: &State) -> Ret {
     if host.is_none() && serv.is_none() {
         return Err(Raise::msg("host and serv cannot be both nil"));
     }
-    let hints = Hints { family: libc::AF_UNSPEC, socktype: Type::STREAM.into(), flags: 0 };
+    let hints = Hints {
+        family: libc::AF_UNSPEC,
+        socktype: Type::STREAM.into(),
+        flags: 0,
+    };
     let found = match sys::getaddrinfo(host.as_deref(), serv.as_deref(), hints) {
         Ok(f) => f,
         Err(e) => return l.fail(&gai_message(e)),

@@ -28,6 +28,7 @@ pub(crate) enum NetError {
 }
 
 impl NetError {
+    #[cfg(test)]
     pub(crate) fn from_errno(code: i32) -> NetError {
         NetError::Os(io::Error::from_raw_os_error(code))
     }
@@ -79,13 +80,25 @@ mod tests {
 
     #[test]
     fn os_errors_use_luasocket_texts() {
-        assert_eq!(NetError::from_errno(libc::ECONNREFUSED).to_string(), "connection refused");
+        assert_eq!(
+            NetError::from_errno(libc::ECONNREFUSED).to_string(),
+            "connection refused"
+        );
         assert_eq!(NetError::from_errno(libc::ECONNRESET).to_string(), "closed");
         assert_eq!(NetError::from_errno(libc::EPIPE).to_string(), "closed");
         assert_eq!(NetError::from_errno(libc::ETIMEDOUT).to_string(), "timeout");
-        assert_eq!(NetError::from_errno(libc::EADDRINUSE).to_string(), "address already in use");
-        assert_eq!(NetError::from_errno(libc::EISCONN).to_string(), "already connected");
-        assert_eq!(NetError::from_errno(libc::EACCES).to_string(), "permission denied");
+        assert_eq!(
+            NetError::from_errno(libc::EADDRINUSE).to_string(),
+            "address already in use"
+        );
+        assert_eq!(
+            NetError::from_errno(libc::EISCONN).to_string(),
+            "already connected"
+        );
+        assert_eq!(
+            NetError::from_errno(libc::EACCES).to_string(),
+            "permission denied"
+        );
     }
 
     #[test]
@@ -97,9 +110,15 @@ mod tests {
 
     #[test]
     fn resolver_errors() {
-        let e = sys::GaiError { code: libc::EAI_NONAME, errno: 0 };
+        let e = sys::GaiError {
+            code: libc::EAI_NONAME,
+            errno: 0,
+        };
         assert_eq!(gai_message(e), "host or service not provided, or not known");
-        let e = sys::GaiError { code: libc::EAI_SERVICE, errno: 0 };
+        let e = sys::GaiError {
+            code: libc::EAI_SERVICE,
+            errno: 0,
+        };
         assert_eq!(gai_message(e), "service not supported for socket type");
     }
 }

@@ -17,7 +17,11 @@ pub(crate) fn resolve(
     socktype: Type,
     flags: i32,
 ) -> Result<Vec<AddrInfo>, NetError> {
-    let hints = Hints { family, socktype: socktype.into(), flags };
+    let hints = Hints {
+        family,
+        socktype: socktype.into(),
+        flags,
+    };
     sys::getaddrinfo(host, port, hints).map_err(|e| NetError::Resolve(gai_message(e)))
 }
 
@@ -55,22 +59,45 @@ mod tests {
 
     #[test]
     fn resolves_numeric_addresses() {
-        let v = resolve(Some("127.0.0.1"), Some("80"), libc::AF_UNSPEC, Type::STREAM, 0).unwrap();
+        let v = resolve(
+            Some("127.0.0.1"),
+            Some("80"),
+            libc::AF_UNSPEC,
+            Type::STREAM,
+            0,
+        )
+        .unwrap();
         assert_eq!(v[0].family, libc::AF_INET);
-        assert_eq!(numeric_name(&v[0].addr).unwrap(), ("127.0.0.1".to_string(), 80));
+        assert_eq!(
+            numeric_name(&v[0].addr).unwrap(),
+            ("127.0.0.1".to_string(), 80)
+        );
         let v = resolve(Some("::1"), Some("8080"), libc::AF_UNSPEC, Type::STREAM, 0).unwrap();
         assert_eq!(numeric_name(&v[0].addr).unwrap(), ("::1".to_string(), 8080));
     }
 
     #[test]
     fn bad_names_use_luasocket_texts() {
-        let e = resolve(Some("no.such.host.invalid"), Some("80"), libc::AF_UNSPEC, Type::STREAM, 0);
+        let e = resolve(
+            Some("no.such.host.invalid"),
+            Some("80"),
+            libc::AF_UNSPEC,
+            Type::STREAM,
+            0,
+        );
         let text = e.err().unwrap().to_string();
         assert!(
-            text == "host or service not provided, or not known" || text == "temporary failure in name resolution",
+            text == "host or service not provided, or not known"
+                || text == "temporary failure in name resolution",
             "{text}"
         );
-        let e = resolve(Some("127.0.0.1"), Some("no-such-service"), libc::AF_UNSPEC, Type::STREAM, 0);
+        let e = resolve(
+            Some("127.0.0.1"),
+            Some("no-such-service"),
+            libc::AF_UNSPEC,
+            Type::STREAM,
+            0,
+        );
         assert!(e.is_err());
     }
 

@@ -15,6 +15,8 @@ use crate::sys::lua::{Kind, Raise, Ret, State};
 use crate::timeout::Mode;
 
 /// Every class an object can have; the id is stored in its metatable.
+// UDP and unix classes join these; the kind prefix is part of each name.
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Class {
     TcpMaster = 1,
@@ -77,7 +79,9 @@ impl Want {
 /// Checks argument 1 and borrows the socket: `luaL_argerror(L, 1,
 /// "<class> expected")` when it is not what the method wants.
 pub(crate) fn check(l: &State, want: Want) -> Result<(RefMut<'_, Sock>, Class), Raise> {
-    let found = l.to_object(1).and_then(|(cell, id)| Class::from_id(id).map(|c| (cell, c)));
+    let found = l
+        .to_object(1)
+        .and_then(|(cell, id)| Class::from_id(id).map(|c| (cell, c)));
     let ok = match (found, want) {
         (Some((_, c)), Want::Class(w)) => c == w,
         (Some((_, c)), Want::Group(g)) => c.group() == g,
@@ -85,7 +89,9 @@ pub(crate) fn check(l: &State, want: Want) -> Result<(RefMut<'_, Sock>, Class), 
     };
     match found {
         Some((cell, class)) if ok => {
-            let sock = cell.try_borrow_mut().map_err(|_| Raise::msg("socket is busy"))?;
+            let sock = cell
+                .try_borrow_mut()
+                .map_err(|_| Raise::msg("socket is busy"))?;
             Ok((sock, class))
         }
         _ => Err(Raise::arg(1, format!("{} expected", want.name()))),
@@ -99,7 +105,8 @@ pub(crate) fn push_new(l: &State, sock: Sock, class: Class) {
 
 /// Registers the metatables of `classes`, all sharing `methods`.
 pub(crate) fn register(l: &State, classes: &[Class], methods: &[(&str, crate::sys::lua::Native)]) {
-    let meta: &[(&str, crate::sys::lua::Native)] = &[("__gc", gc), ("__tostring", tostring), ("__close", gc)];
+    let meta: &[(&str, crate::sys::lua::Native)] =
+        &[("__gc", gc), ("__tostring", tostring), ("__close", gc)];
     for c in classes {
         l.register_class(c.name(), *c as i64, methods, meta, &[c.group().name()]);
     }
@@ -149,7 +156,11 @@ pub(crate) fn setfd(l: &State, group: Group) -> Ret {
     let n = l.check_number(2)?;
     // Out-of-range numbers become an invalid descriptor (calls fail with
     // EBADF) instead of wrapping around to somebody else's descriptor.
-    let fd = if n.is_finite() && n >= -1.0 && n <= i32::MAX as f64 { n as i32 } else { -1 };
+    let fd = if n.is_finite() && n >= -1.0 && n <= i32::MAX as f64 {
+        n as i32
+    } else {
+        -1
+    };
     s.set_fd(fd.max(-1));
     Ok(0)
 }
@@ -208,8 +219,12 @@ fn option_value(l: &State, opt: SockOpt) -> Result<OptValue, Raise> {
             l.get_field(3, "timeout");
             let timeout = l.to_number(-1);
             l.pop(1);
-            let timeout = timeout.ok_or_else(|| Raise::arg(3, "number 'timeout' field expected"))?;
-            OptValue::Linger { on, timeout: clamp_i32(timeout) }
+            let timeout =
+                timeout.ok_or_else(|| Raise::arg(3, "number 'timeout' field expected"))?;
+            OptValue::Linger {
+                on,
+                timeout: clamp_i32(timeout),
+            }
         }
     })
 }
@@ -257,7 +272,11 @@ pub(crate) fn getoption(l: &State, group: Group, allowed: &[SockOpt]) -> Ret {
 }
 
 /// Pushes `ip, port, family` or `nil, msg`.
-pub(crate) fn push_name(l: &State, family: i32, name: Result<(String, u16), crate::error::NetError>) -> Ret {
+pub(crate) fn push_name(
+    l: &State,
+    family: i32,
+    name: Result<(String, u16), crate::error::NetError>,
+) -> Ret {
     match name {
         Ok((ip, port)) => {
             l.push_str(&ip);

@@ -100,7 +100,10 @@ pub(crate) enum ValueKind {
 pub(crate) enum OptValue {
     Bool(bool),
     Int(i32),
-    Linger { on: bool, timeout: i32 },
+    Linger {
+        on: bool,
+        timeout: i32,
+    },
     Text(Vec<u8>),
     /// `getoption("error")` when there is none.
     Nil,
@@ -182,7 +185,9 @@ pub(crate) fn get(fd: RawFd, opt: SockOpt) -> Result<OptValue, &'static str> {
     }
     let (level, name) = opt.level_name();
     match opt.value_kind() {
-        ValueKind::Linger => sys::get_linger(fd).map(|(on, timeout)| OptValue::Linger { on, timeout }),
+        ValueKind::Linger => {
+            sys::get_linger(fd).map(|(on, timeout)| OptValue::Linger { on, timeout })
+        }
         ValueKind::Bool => sys::getsockopt_int(fd, level, name).map(|v| OptValue::Bool(v != 0)),
         ValueKind::Int => sys::getsockopt_int(fd, level, name).map(OptValue::Int),
         ValueKind::Text if opt == SockOpt::Error => sys::getsockopt_int(fd, level, name).map(|e| {
@@ -213,7 +218,10 @@ mod tests {
             assert_eq!(SockOpt::parse(name.as_bytes(), &all), Some(*opt));
         }
         assert_eq!(SockOpt::parse(b"ipv6-v6only", TCP_GET), None);
-        assert_eq!(SockOpt::parse(b"ipv6-v6only", TCP_SET), Some(SockOpt::Ipv6V6Only));
+        assert_eq!(
+            SockOpt::parse(b"ipv6-v6only", TCP_SET),
+            Some(SockOpt::Ipv6V6Only)
+        );
         assert_eq!(SockOpt::parse(b"error", TCP_SET), None);
         assert_eq!(SockOpt::parse(b"bogus", TCP_SET), None);
     }

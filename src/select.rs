@@ -26,13 +26,20 @@ struct Entry {
 fn probe(l: &State, idx: c_int, want_dirty: bool) -> Result<Option<(i32, bool)>, Raise> {
     if let Some((cell, _)) = l.to_object(idx) {
         // Our own socket: no method calls needed.
-        return Ok(cell.try_borrow().ok().and_then(|s| (s.fd >= 0).then(|| (s.fd, want_dirty && !s.input.is_empty()))));
+        return Ok(cell
+            .try_borrow()
+            .ok()
+            .and_then(|s| (s.fd >= 0).then(|| (s.fd, want_dirty && !s.input.is_empty()))));
     }
     if !matches!(l.kind(idx), Kind::Table | Kind::Userdata) {
         return Ok(None);
     }
     let kind = l.pcall_method(idx, c"getfd").map_err(Raise::Raw)?;
-    let fd = if kind == Kind::Number { l.to_number(-1) } else { None };
+    let fd = if kind == Kind::Number {
+        l.to_number(-1)
+    } else {
+        None
+    };
     l.pop(1);
     let fd = match fd {
         Some(n) if n >= 0.0 && n < i32::MAX as f64 => n as i32,
@@ -62,7 +69,12 @@ fn collect(l: &State, table: c_int, entries: &mut Vec<Entry>) -> Result<(), Rais
         let probed = probe(l, l.top(), table == 1);
         l.pop(1);
         if let Some((fd, dirty)) = probed? {
-            entries.push(Entry { table, index, fd, dirty });
+            entries.push(Entry {
+                table,
+                index,
+                fd,
+                dirty,
+            });
         }
         index += 1;
     }
@@ -75,13 +87,21 @@ pub(crate) fn select(l: &State) -> Ret {
     collect(l, 1, &mut entries)?;
     collect(l, 2, &mut entries)?;
     let any_dirty = entries.iter().any(|e| e.dirty);
-    let dl = if any_dirty { Deadline::after(0.0) } else { Deadline::after(timeout) };
+    let dl = if any_dirty {
+        Deadline::after(0.0)
+    } else {
+        Deadline::after(timeout)
+    };
 
     let mut fds: Vec<libc::pollfd> = entries
         .iter()
         .map(|e| libc::pollfd {
             fd: e.fd,
-            events: if e.table == 1 { libc::POLLIN } else { libc::POLLOUT },
+            events: if e.table == 1 {
+                libc::POLLIN
+            } else {
+                libc::POLLOUT
+            },
             revents: 0,
         })
         .collect();

@@ -58,10 +58,6 @@ impl Sock {
         Ok(s.into_raw_fd())
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
-        self.fd < 0
-    }
-
     /// Closes the descriptor (once) and frees the buffer.
     pub(crate) fn close(&mut self) {
         sys::close(self.fd);
@@ -107,7 +103,13 @@ impl Sock {
     }
 
     /// `connect(address, port)`: tries each resolved address in turn.
-    pub(crate) fn connect(&mut self, host: &str, port: &str, socktype: Type, dl: &Deadline) -> Result<(), NetError> {
+    pub(crate) fn connect(
+        &mut self,
+        host: &str,
+        port: &str,
+        socktype: Type,
+        dl: &Deadline,
+    ) -> Result<(), NetError> {
         let addrs = inet::resolve(Some(host), Some(port), self.family, socktype, 0)?;
         let mut last = NetError::Msg("no info on address");
         for ai in addrs {
@@ -169,12 +171,12 @@ impl Sock {
         }
         let fd = self.fd;
         let (s, _) = retry(fd, Interest::Read, dl, || {
-            sys::with_fd(fd, |s| s.accept()).or_else(|e| {
+            sys::with_fd(fd, |s| s.accept()).map_err(|e| {
                 // A connection reset before we took it: wait for the next.
                 if e.raw_os_error() == Some(libc::ECONNABORTED) {
-                    Err(io::Error::from(io::ErrorKind::WouldBlock))
+                    io::Error::from(io::ErrorKind::WouldBlock)
                 } else {
-                    Err(e)
+                    e
                 }
             })
         })?;
@@ -204,9 +206,18 @@ impl Sock {
     }
 
     /// Runs `receive` through the buffer.
-    pub(crate) fn receive(&mut self, pattern: Pattern, prefix_len: usize, maxsize: Option<usize>, dl: &Deadline) -> Received<'_> {
+    pub(crate) fn receive(
+        &mut self,
+        pattern: Pattern,
+        prefix_len: usize,
+        maxsize: Option<usize>,
+        dl: &Deadline,
+    ) -> Received<'_> {
         if self.fd < 0 {
-            return Received { data: Data::Borrowed(&[]), err: Some(NetError::Closed) };
+            return Received {
+                data: Data::Borrowed(&[]),
+                err: Some(NetError::Closed),
+            };
         }
         let mut src = StreamSource { fd: self.fd, dl };
         self.input.receive(&mut src, pattern, prefix_len, maxsize)

@@ -46,8 +46,12 @@ pub(crate) const METHODS: &[(&str, Native)] = &[
 ];
 
 /// Functions of the `socket` namespace defined here.
-pub(crate) const FUNCTIONS: &[(&str, Native)] =
-    &[("tcp", create), ("tcp4", create4), ("tcp6", create6), ("connect", global_connect)];
+pub(crate) const FUNCTIONS: &[(&str, Native)] = &[
+    ("tcp", create),
+    ("tcp4", create4),
+    ("tcp6", create6),
+    ("connect", global_connect),
+];
 
 pub(crate) fn register(l: &State) {
     object::register(l, &Class::ALL, METHODS);
@@ -86,7 +90,8 @@ fn global_connect(l: &State) -> Ret {
     let lport = l.opt_str(4)?.unwrap_or_else(|| "0".to_string());
     let family = match l.opt_str(5)? {
         None => libc::AF_UNSPEC,
-        Some(name) => inet::parse_family(&name).ok_or_else(|| Raise::arg(5, format!("invalid option '{name}'")))?,
+        Some(name) => inet::parse_family(&name)
+            .ok_or_else(|| Raise::arg(5, format!("invalid option '{name}'")))?,
     };
     let mut sock = Sock::new(-1, family);
     if let Some(lhost) = lhost {
@@ -147,7 +152,11 @@ fn connect(l: &State) -> Ret {
 fn listen(l: &State) -> Ret {
     let (mut s, _) = check(l, Want::Class(Class::TcpMaster))?;
     let backlog = l.opt_number(2, 32.0)?;
-    let backlog = if backlog.is_nan() { 32 } else { backlog.clamp(0.0, i32::MAX as f64) as i32 };
+    let backlog = if backlog.is_nan() {
+        32
+    } else {
+        backlog.clamp(0.0, i32::MAX as f64) as i32
+    };
     let r = s.listen(backlog);
     drop(s);
     match r {
@@ -170,7 +179,8 @@ fn receive(l: &State) -> Ret {
         Kind::None | Kind::Nil => Pattern::Line,
         _ => match l.to_number(2) {
             Some(n) => Pattern::count(n).ok_or_else(|| Raise::arg(2, "invalid receive pattern"))?,
-            None => Pattern::parse(l.check_bytes(2)?).ok_or_else(|| Raise::arg(2, "invalid receive pattern"))?,
+            None => Pattern::parse(l.check_bytes(2)?)
+                .ok_or_else(|| Raise::arg(2, "invalid receive pattern"))?,
         },
     };
     let maxsize = match l.kind(4) {
@@ -180,7 +190,11 @@ fn receive(l: &State) -> Ret {
             if m.is_nan() || m < 0.0 {
                 return Err(Raise::arg(4, "invalid maxsize"));
             }
-            Some(if m >= usize::MAX as f64 { usize::MAX } else { m as usize })
+            Some(if m >= usize::MAX as f64 {
+                usize::MAX
+            } else {
+                m as usize
+            })
         }
     };
     let dl = s.timeout.start();
@@ -267,7 +281,11 @@ fn setstats(l: &State) -> Ret {
 
 fn getfamily(l: &State) -> Ret {
     let (s, _) = check(l, Want::Group(G))?;
-    l.push_str(if s.family == libc::AF_INET6 { "inet6" } else { "inet4" });
+    l.push_str(if s.family == libc::AF_INET6 {
+        "inet6"
+    } else {
+        "inet4"
+    });
     Ok(1)
 }
 

@@ -21,7 +21,10 @@ pub(crate) struct Timeout {
 
 impl Default for Timeout {
     fn default() -> Self {
-        Timeout { block: -1.0, total: -1.0 }
+        Timeout {
+            block: -1.0,
+            total: -1.0,
+        }
     }
 }
 
@@ -64,7 +67,11 @@ impl Timeout {
         } else {
             None
         };
-        Deadline { start, end, zero: limit == 0.0 }
+        Deadline {
+            start,
+            end,
+            zero: limit == 0.0,
+        }
     }
 }
 
@@ -77,14 +84,13 @@ pub(crate) struct Deadline {
 }
 
 impl Deadline {
-    /// No limit at all.
-    pub(crate) fn forever() -> Deadline {
-        Deadline { start: Instant::now(), end: None, zero: false }
-    }
-
     /// A deadline `secs` from now (negative: none).
     pub(crate) fn after(secs: f64) -> Deadline {
-        Timeout { block: secs, total: -1.0 }.start()
+        Timeout {
+            block: secs,
+            total: -1.0,
+        }
+        .start()
     }
 
     /// A zero timeout: try once, never wait.
@@ -94,7 +100,8 @@ impl Deadline {
 
     /// Time left, `None` for no limit; zero once passed.
     pub(crate) fn remaining(&self) -> Option<Duration> {
-        self.end.map(|end| end.saturating_duration_since(Instant::now()))
+        self.end
+            .map(|end| end.saturating_duration_since(Instant::now()))
     }
 
     /// Seconds since the call started (the `_DEBUG` trailing value).
@@ -132,25 +139,52 @@ mod tests {
 
     #[test]
     fn smaller_limit_wins() {
-        let t = Timeout { block: 5.0, total: 0.5 };
+        let t = Timeout {
+            block: 5.0,
+            total: 0.5,
+        };
         let left = t.start().remaining().unwrap();
         assert!(left <= Duration::from_millis(500) && left > Duration::from_millis(400));
-        let t = Timeout { block: 0.25, total: 10.0 };
+        let t = Timeout {
+            block: 0.25,
+            total: 10.0,
+        };
         assert!(t.start().remaining().unwrap() <= Duration::from_millis(250));
     }
 
     #[test]
     fn zero_is_nonblocking() {
-        let t = Timeout { block: 0.0, total: -1.0 };
+        let t = Timeout {
+            block: 0.0,
+            total: -1.0,
+        };
         assert!(t.start().is_zero());
         assert_eq!(t.start().remaining(), Some(Duration::ZERO));
     }
 
     #[test]
     fn huge_and_nan_limits_do_not_overflow() {
-        assert!(Timeout { block: 1e300, total: -1.0 }.start().remaining().is_none());
-        assert!(Timeout { block: f64::NAN, total: -1.0 }.start().remaining().is_none());
-        assert!(Timeout { block: f64::INFINITY, total: -1.0 }.start().remaining().is_none());
+        assert!(Timeout {
+            block: 1e300,
+            total: -1.0
+        }
+        .start()
+        .remaining()
+        .is_none());
+        assert!(Timeout {
+            block: f64::NAN,
+            total: -1.0
+        }
+        .start()
+        .remaining()
+        .is_none());
+        assert!(Timeout {
+            block: f64::INFINITY,
+            total: -1.0
+        }
+        .start()
+        .remaining()
+        .is_none());
     }
 
     #[test]

@@ -69,4 +69,48 @@ function net.wait_port(port, secs)
     return false
 end
 
+--- The path of the Lua interpreter running this process (read from
+-- /proc/<pid>/exe, so `lua` vs `lua5.4` cannot be confused), falling back
+-- to the lowest negative index of `arg`, then $LUA.
+function net.interpreter()
+    local stat = io.open("/proc/self/stat", "r")
+    if stat then
+        local pid = (stat:read("*l") or ""):match("^(%d+)")
+        stat:close()
+        if pid then
+            local p = io.popen("readlink /proc/" .. pid .. "/exe 2>/dev/null")
+            local exe = p and p:read("*l")
+            if p then p:close() end
+            if exe and exe ~= "" then return exe end
+        end
+    end
+    local a = rawget(_G, "arg")
+    if type(a) == "table" then
+        local i = -1
+        while a[i - 1] ~= nil do i = i - 1 end
+        if a[i] then return a[i] end
+    end
+    return os.getenv("LUA") or "lua"
+end
+
+--- Runs Lua `code` in a child interpreter (the same one as this process,
+-- inheriting LUA_PATH/LUA_CPATH) and returns its stdout and stderr.
+-- `prefix` is shell text put before the interpreter (e.g. "ulimit -n 4096;"
+-- or "env --default-signal=PIPE"); `file` runs that script instead of `code`.
+function net.run_lua(code, prefix, file)
+    local script = file
+    if not script then
+        script = os.tmpname()
+        local f = assert(io.open(script, "w"))
+        f:write(code)
+        f:close()
+    end
+    local cmd = (prefix or "") .. " '" .. net.interpreter() .. "' '" .. script .. "' 2>&1"
+    local p = assert(io.popen(cmd, "r"))
+    local out = p:read("*a")
+    p:close()
+    if not file then os.remove(script) end
+    return out
+end
+
 return net

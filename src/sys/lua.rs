@@ -126,7 +126,10 @@ const REGISTRY_PREFIX: &str = "luasocket-rs:";
 
 impl State {
     fn new(l: *mut ffi::lua_State) -> State {
-        State { l, _not_send: PhantomData }
+        State {
+            l,
+            _not_send: PhantomData,
+        }
     }
 
     // ---- stack ---------------------------------------------------------
@@ -165,12 +168,6 @@ impl State {
         unsafe { ffi::lua_pushvalue(self.l, idx) }
     }
 
-    /// Moves the top value to `idx`, shifting the rest up.
-    pub(crate) fn insert(&self, idx: c_int) {
-        // SAFETY: idx is a valid stack position given by the caller.
-        unsafe { ffi::lua_rotate(self.l, idx, 1) }
-    }
-
     fn room(&self) {
         // SAFETY: grows the stack; raises only on memory exhaustion.
         unsafe {
@@ -202,7 +199,8 @@ impl State {
     }
 
     pub(crate) fn check_bytes(&self, idx: c_int) -> Result<&[u8], Raise> {
-        self.to_bytes(idx).ok_or_else(|| self.type_error(idx, "string"))
+        self.to_bytes(idx)
+            .ok_or_else(|| self.type_error(idx, "string"))
     }
 
     pub(crate) fn opt_bytes(&self, idx: c_int) -> Result<Option<&[u8]>, Raise> {
@@ -219,7 +217,9 @@ impl State {
     }
 
     pub(crate) fn opt_str(&self, idx: c_int) -> Result<Option<String>, Raise> {
-        Ok(self.opt_bytes(idx)?.map(|b| String::from_utf8_lossy(b).into_owned()))
+        Ok(self
+            .opt_bytes(idx)?
+            .map(|b| String::from_utf8_lossy(b).into_owned()))
     }
 
     /// A number, or a string convertible to one, as `lua_tonumber` sees it.
@@ -231,7 +231,8 @@ impl State {
     }
 
     pub(crate) fn check_number(&self, idx: c_int) -> Result<f64, Raise> {
-        self.to_number(idx).ok_or_else(|| self.type_error(idx, "number"))
+        self.to_number(idx)
+            .ok_or_else(|| self.type_error(idx, "number"))
     }
 
     pub(crate) fn opt_number(&self, idx: c_int, default: f64) -> Result<f64, Raise> {
@@ -249,7 +250,10 @@ impl State {
 
     /// "bad argument #n to 'f' (T expected, got U)".
     pub(crate) fn type_error(&self, idx: c_int, expected: &str) -> Raise {
-        Raise::arg(idx, format!("{} expected, got {}", expected, self.kind(idx).name()))
+        Raise::arg(
+            idx,
+            format!("{} expected, got {}", expected, self.kind(idx).name()),
+        )
     }
 
     // ---- pushing results -----------------------------------------------
@@ -356,34 +360,6 @@ impl State {
         Kind::from_raw(unsafe { ffi::lua_rawgeti(self.l, tidx, n as ffi::lua_Integer) })
     }
 
-    /// The raw length of the table or string at `idx`.
-    pub(crate) fn raw_len(&self, idx: c_int) -> usize {
-        // SAFETY: any index.
-        unsafe { ffi::lua_rawlen(self.l, idx) }
-    }
-
-    /// Iterates a table raw: `f` sees the key at -2 and value at -1.
-    pub(crate) fn for_each(&self, tidx: c_int, mut f: impl FnMut(&State) -> Result<(), Raise>) -> Result<(), Raise> {
-        self.push_nil();
-        loop {
-            self.room();
-            // SAFETY: tidx is an absolute index of a table, the key on top was
-            // produced by lua_next (or is nil) and the body leaves the stack
-            // as it found it.
-            if unsafe { ffi::lua_next(self.l, tidx) } == 0 {
-                return Ok(());
-            }
-            let top = self.top();
-            let r = f(self);
-            self.set_top(top);
-            self.pop(1);
-            if let Err(e) = r {
-                self.pop(1);
-                return Err(e);
-            }
-        }
-    }
-
     /// A pointer identifying the value (for `tostring`-style addresses).
     pub(crate) fn to_pointer(&self, idx: c_int) -> *const c_void {
         // SAFETY: any index.
@@ -397,7 +373,7 @@ impl State {
         // and read back by `trampoline` with the same type.
         unsafe {
             ffi::lua_pushlightuserdata(self.l, f as *mut c_void);
-            ffi::lua_pushcclosure(self.l, trampoline, 1);
+            ffi::lua_pushcclosure(self.l, trampoline_fn(), 1);
         }
     }
 
@@ -413,28 +389,14 @@ impl State {
             ffi::lua_pushvalue(self.l, idx);
             ffi::lua_pushlightuserdata(self.l, name.as_ptr() as *mut c_void);
             if ffi::lua_pcall(self.l, 2, 1, 0) != 0 {
-                let msg = self.to_bytes(-1).map(|b| String::from_utf8_lossy(b).into_owned());
+                let msg = self
+                    .to_bytes(-1)
+                    .map(|b| String::from_utf8_lossy(b).into_owned());
                 self.pop(1);
                 return Err(msg.unwrap_or_else(|| "error in method call".to_string()));
             }
         }
         Ok(self.kind(-1))
-    }
-
-    /// Calls the function at the top with `nargs` arguments below it, in
-    /// protected mode, keeping all results. Returns the number of results.
-    pub(crate) fn pcall(&self, nargs: c_int) -> Result<c_int, String> {
-        let base = self.top() - nargs - 1;
-        // SAFETY: function and arguments are on the stack; errors stop here.
-        unsafe {
-            ffi::lua_rotate(self.l, base + 1, 1);
-            if ffi::lua_pcall(self.l, nargs, ffi::LUA_MULTRET, 0) != 0 {
-                let msg = self.to_bytes(-1).map(|b| String::from_utf8_lossy(b).into_owned());
-                self.pop(1);
-                return Err(msg.unwrap_or_else(|| "error in call".to_string()));
-            }
-        }
-        Ok(self.top() - base)
     }
 
     // ---- classes and objects -------------------------------------------
@@ -502,13 +464,6 @@ impl State {
             ffi::lua_rotate(self.l, -2, 1);
             ffi::lua_rawset(self.l, ffi::LUA_REGISTRYINDEX);
         }
-    }
-
-    /// Pushes the `__index` table of class `name` (for module tables that
-    /// want to expose a method, or nil if the class is unknown).
-    pub(crate) fn push_class_metatable(&self, name: &str) -> Kind {
-        self.push_registry_class(name);
-        self.kind(-1)
     }
 
     /// Creates a new object of class `name` holding `value`; leaves it on top.
@@ -625,8 +580,27 @@ unsafe extern "C-unwind" fn call_method_helper(l: *mut ffi::lua_State) -> c_int 
     }
 }
 
+/// `trampoline` as a `lua_CFunction`.
+///
+/// It is declared to return `isize` rather than `c_int`: LuaJIT's VM reads a
+/// C function's result count from the whole 64-bit return register, while
+/// the C ABI leaves the upper half of an `int` result undefined (and rustc
+/// does leave garbage there). A pointer-sized result is exact for LuaJIT, and
+/// PUC Lua, which reads the low 32 bits, sees the same count.
+fn trampoline_fn() -> ffi::lua_CFunction {
+    let f: unsafe extern "C-unwind" fn(*mut ffi::lua_State) -> isize = trampoline;
+    // SAFETY: same argument list and calling convention; the result is a
+    // register-sized integer whose low 32 bits are the `int` Lua expects.
+    unsafe {
+        std::mem::transmute::<
+            unsafe extern "C-unwind" fn(*mut ffi::lua_State) -> isize,
+            ffi::lua_CFunction,
+        >(f)
+    }
+}
+
 /// The one C entry point of every native function.
-unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> c_int {
+unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> isize {
     // SAFETY: the upvalue was set by push_function to a `Native` pointer.
     let f: Native = unsafe {
         let p = ffi::lua_touserdata(l, ffi::lua_upvalueindex(1));
@@ -635,13 +609,12 @@ unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> c_int {
     let state = State::new(l);
     let outcome = catch_unwind(AssertUnwindSafe(|| f(&state)));
     let message = match outcome {
-        Ok(Ok(n)) => return n,
+        Ok(Ok(n)) => return n as isize,
         Ok(Err(Raise::Arg(arg, extra))) => with_where(&state, state.arg_error_message(arg, &extra)),
         Ok(Err(Raise::Msg(msg))) => with_where(&state, msg),
         Ok(Err(Raise::Raw(msg))) => msg,
         Err(panic) => with_where(&state, panic_text(panic)),
     };
-    drop(state);
     // SAFETY: nothing in this frame owns resources past this point.
     unsafe { raise(l, message) }
 }
@@ -651,7 +624,9 @@ fn with_where(state: &State, msg: String) -> String {
     // SAFETY: luaL_where pushes one string.
     let prefix = unsafe {
         ffi::luaL_where(state.l, 1);
-        let p = state.to_bytes(-1).map(|b| String::from_utf8_lossy(b).into_owned());
+        let p = state
+            .to_bytes(-1)
+            .map(|b| String::from_utf8_lossy(b).into_owned());
         state.pop(1);
         p.unwrap_or_default()
     };

@@ -13,7 +13,6 @@ pub(crate) mod lua;
 
 use std::ffi::{CStr, CString};
 use std::io;
-use std::mem::MaybeUninit;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
@@ -67,12 +66,20 @@ fn timespec(d: Duration) -> libc::timespec {
 /// Waits until `fd` is ready or `timeout` passes (`None`: no limit).
 /// Returns `Ok(false)` on timeout. EINTR is returned to the caller, which
 /// recomputes the time left and waits again.
-pub(crate) fn wait_fd(fd: RawFd, interest: Interest, timeout: Option<Duration>) -> io::Result<bool> {
+pub(crate) fn wait_fd(
+    fd: RawFd,
+    interest: Interest,
+    timeout: Option<Duration>,
+) -> io::Result<bool> {
     let events = match interest {
         Interest::Read => libc::POLLIN,
         Interest::Write => libc::POLLOUT,
     };
-    let mut pfd = libc::pollfd { fd, events, revents: 0 };
+    let mut pfd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
     let n = poll(std::slice::from_mut(&mut pfd), timeout)?;
     Ok(n > 0)
 }
@@ -80,8 +87,15 @@ pub(crate) fn wait_fd(fd: RawFd, interest: Interest, timeout: Option<Duration>) 
 /// poll(2) over many descriptors with a nanosecond timeout (ppoll).
 pub(crate) fn poll(fds: &mut [libc::pollfd], timeout: Option<Duration>) -> io::Result<usize> {
     let ts = timeout.map(timespec);
-    let tsp = ts.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
-    let n = syscall!(ppoll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, tsp, std::ptr::null()))?;
+    let tsp = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    let n = syscall!(ppoll(
+        fds.as_mut_ptr(),
+        fds.len() as libc::nfds_t,
+        tsp,
+        std::ptr::null()
+    ))?;
     Ok(n as usize)
 }
 
@@ -89,7 +103,10 @@ pub(crate) fn poll(fds: &mut [libc::pollfd], timeout: Option<Duration>) -> io::R
 pub(crate) fn sleep(d: Duration) {
     let mut req = timespec(d);
     loop {
-        let mut rem = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut rem = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: both pointers are to valid timespec values.
         let r = unsafe { libc::nanosleep(&req, &mut rem) };
         if r == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
@@ -110,18 +127,6 @@ pub(crate) fn recv_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> io::Result<
     // SAFETY: recv initialised the first n bytes of the spare capacity.
     unsafe { buf.set_len(buf.len() + n) };
     Ok(n)
-}
-
-/// Receives one datagram (or stream chunk) with its source address.
-pub(crate) fn recv_from_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> io::Result<(usize, SockAddr)> {
-    if buf.capacity() - buf.len() < max {
-        buf.reserve(max);
-    }
-    let spare: &mut [MaybeUninit<u8>] = &mut buf.spare_capacity_mut()[..max];
-    let (n, addr) = with_fd(fd, |s| s.recv_from(spare))?;
-    // SAFETY: recv_from initialised the first n bytes.
-    unsafe { buf.set_len(buf.len() + n) };
-    Ok((n, addr))
 }
 
 /// Sends without raising SIGPIPE.
@@ -157,14 +162,14 @@ pub(crate) fn strerror(code: i32) -> String {
         return format!("Unknown error {code}");
     }
     // SAFETY: strerror_r succeeded, so buf holds a C string.
-    unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(buf.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// One `getaddrinfo` answer.
 pub(crate) struct AddrInfo {
     pub family: i32,
-    pub socktype: i32,
-    pub protocol: i32,
     pub addr: SockAddr,
     pub canonname: Option<String>,
 }
@@ -185,8 +190,15 @@ pub(crate) struct GaiError {
 }
 
 /// getaddrinfo(3). `host`/`serv` of `None` pass NULL.
-pub(crate) fn getaddrinfo(host: Option<&str>, serv: Option<&str>, hints: Hints) -> Result<Vec<AddrInfo>, GaiError> {
-    let bad = GaiError { code: libc::EAI_NONAME, errno: 0 };
+pub(crate) fn getaddrinfo(
+    host: Option<&str>,
+    serv: Option<&str>,
+    hints: Hints,
+) -> Result<Vec<AddrInfo>, GaiError> {
+    let bad = GaiError {
+        code: libc::EAI_NONAME,
+        errno: 0,
+    };
     let host = host.map(CString::new).transpose().map_err(|_| bad)?;
     let serv = serv.map(CString::new).transpose().map_err(|_| bad)?;
     // SAFETY: hints is zeroed then filled; res is freed with freeaddrinfo
@@ -214,9 +226,15 @@ pub(crate) fn getaddrinfo(host: Option<&str>, serv: Option<&str>, hints: Hints) 
         let mut it = res;
         while !it.is_null() {
             let ai = &*it;
-            if !ai.ai_addr.is_null() && (ai.ai_addrlen as usize) <= std::mem::size_of::<libc::sockaddr_storage>() {
+            if !ai.ai_addr.is_null()
+                && (ai.ai_addrlen as usize) <= std::mem::size_of::<libc::sockaddr_storage>()
+            {
                 let ((), addr) = SockAddr::try_init(|storage, len| {
-                    std::ptr::copy_nonoverlapping(ai.ai_addr as *const u8, storage as *mut u8, ai.ai_addrlen as usize);
+                    std::ptr::copy_nonoverlapping(
+                        ai.ai_addr as *const u8,
+                        storage as *mut u8,
+                        ai.ai_addrlen as usize,
+                    );
                     *len = ai.ai_addrlen;
                     Ok(())
                 })
@@ -224,12 +242,14 @@ pub(crate) fn getaddrinfo(host: Option<&str>, serv: Option<&str>, hints: Hints) 
                 let canonname = if ai.ai_canonname.is_null() {
                     None
                 } else {
-                    Some(CStr::from_ptr(ai.ai_canonname).to_string_lossy().into_owned())
+                    Some(
+                        CStr::from_ptr(ai.ai_canonname)
+                            .to_string_lossy()
+                            .into_owned(),
+                    )
                 };
                 out.push(AddrInfo {
                     family: ai.ai_family,
-                    socktype: ai.ai_socktype,
-                    protocol: ai.ai_protocol,
                     addr,
                     canonname,
                 });
@@ -271,7 +291,9 @@ pub(crate) fn getnameinfo(addr: &SockAddr, flags: i32) -> Result<(String, String
 /// The resolver's own message for a code LuaSocket has no text for.
 pub(crate) fn gai_strerror(code: i32) -> String {
     // SAFETY: gai_strerror returns a static NUL-terminated string.
-    unsafe { CStr::from_ptr(libc::gai_strerror(code)) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(libc::gai_strerror(code)) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// gethostname(2).
@@ -279,7 +301,9 @@ pub(crate) fn gethostname() -> io::Result<String> {
     let mut buf = [0 as libc::c_char; 257];
     syscall!(gethostname(buf.as_mut_ptr(), buf.len() - 1))?;
     // SAFETY: gethostname wrote a NUL-terminated name (the last byte stays 0).
-    Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
+    Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }
+        .to_string_lossy()
+        .into_owned())
 }
 
 /// connect(2) on a non-blocking descriptor: returns the raw outcome
@@ -288,15 +312,16 @@ pub(crate) fn connect(fd: RawFd, addr: &SockAddr) -> io::Result<()> {
     with_fd(fd, |s| s.connect(addr))
 }
 
-/// Sets O_NONBLOCK and FD_CLOEXEC on a descriptor.
-pub(crate) fn set_nonblocking(fd: RawFd) -> io::Result<()> {
-    with_fd(fd, |s| s.set_nonblocking(true))
-}
-
 /// setsockopt(2) with an `int` value.
 pub(crate) fn setsockopt_int(fd: RawFd, level: i32, name: i32, value: i32) -> io::Result<()> {
     let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    syscall!(setsockopt(fd, level, name, &value as *const i32 as *const libc::c_void, len))?;
+    syscall!(setsockopt(
+        fd,
+        level,
+        name,
+        &value as *const i32 as *const libc::c_void,
+        len
+    ))?;
     Ok(())
 }
 
@@ -304,36 +329,77 @@ pub(crate) fn setsockopt_int(fd: RawFd, level: i32, name: i32, value: i32) -> io
 pub(crate) fn getsockopt_int(fd: RawFd, level: i32, name: i32) -> io::Result<i32> {
     let mut value: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    syscall!(getsockopt(fd, level, name, &mut value as *mut i32 as *mut libc::c_void, &mut len))?;
+    syscall!(getsockopt(
+        fd,
+        level,
+        name,
+        &mut value as *mut i32 as *mut libc::c_void,
+        &mut len
+    ))?;
     Ok(value)
 }
 
 /// setsockopt(2) with a byte string (SO_BINDTODEVICE takes a C string).
 pub(crate) fn setsockopt_bytes(fd: RawFd, level: i32, name: i32, value: &[u8]) -> io::Result<()> {
-    syscall!(setsockopt(fd, level, name, value.as_ptr() as *const libc::c_void, value.len() as libc::socklen_t))?;
+    syscall!(setsockopt(
+        fd,
+        level,
+        name,
+        value.as_ptr() as *const libc::c_void,
+        value.len() as libc::socklen_t
+    ))?;
     Ok(())
 }
 
 /// getsockopt(2) of a byte string, up to `max` bytes.
-pub(crate) fn getsockopt_bytes(fd: RawFd, level: i32, name: i32, max: usize) -> io::Result<Vec<u8>> {
+pub(crate) fn getsockopt_bytes(
+    fd: RawFd,
+    level: i32,
+    name: i32,
+    max: usize,
+) -> io::Result<Vec<u8>> {
     let mut buf = vec![0u8; max];
     let mut len = max as libc::socklen_t;
-    syscall!(getsockopt(fd, level, name, buf.as_mut_ptr() as *mut libc::c_void, &mut len))?;
+    syscall!(getsockopt(
+        fd,
+        level,
+        name,
+        buf.as_mut_ptr() as *mut libc::c_void,
+        &mut len
+    ))?;
     buf.truncate(len as usize);
     Ok(buf)
 }
 
 /// SO_LINGER as `(on, seconds)`.
 pub(crate) fn set_linger(fd: RawFd, on: bool, secs: i32) -> io::Result<()> {
-    let li = libc::linger { l_onoff: on as libc::c_int, l_linger: secs };
+    let li = libc::linger {
+        l_onoff: on as libc::c_int,
+        l_linger: secs,
+    };
     let len = std::mem::size_of::<libc::linger>() as libc::socklen_t;
-    syscall!(setsockopt(fd, libc::SOL_SOCKET, libc::SO_LINGER, &li as *const libc::linger as *const libc::c_void, len))?;
+    syscall!(setsockopt(
+        fd,
+        libc::SOL_SOCKET,
+        libc::SO_LINGER,
+        &li as *const libc::linger as *const libc::c_void,
+        len
+    ))?;
     Ok(())
 }
 
 pub(crate) fn get_linger(fd: RawFd) -> io::Result<(bool, i32)> {
-    let mut li = libc::linger { l_onoff: 0, l_linger: 0 };
+    let mut li = libc::linger {
+        l_onoff: 0,
+        l_linger: 0,
+    };
     let mut len = std::mem::size_of::<libc::linger>() as libc::socklen_t;
-    syscall!(getsockopt(fd, libc::SOL_SOCKET, libc::SO_LINGER, &mut li as *mut libc::linger as *mut libc::c_void, &mut len))?;
+    syscall!(getsockopt(
+        fd,
+        libc::SOL_SOCKET,
+        libc::SO_LINGER,
+        &mut li as *mut libc::linger as *mut libc::c_void,
+        &mut len
+    ))?;
     Ok((li.l_onoff != 0, li.l_linger))
 }
