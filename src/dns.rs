@@ -185,9 +185,16 @@ fn getnameinfo(l: &State) -> Ret {
         l.push_str(n);
         l.set_index(t, i as i64 + 1);
     }
+    // As upstream: the service comes back only when one was asked for.
     match service {
-        Some(s) => l.push_str(&s),
-        None => l.push_nil(),
+        Some(s) => {
+            l.push_str(&s);
+            Ok(2)
+        }
+        None if serv.is_some() => {
+            l.push_nil();
+            Ok(2)
+        }
+        None => Ok(1),
     }
-    Ok(2)
 }

@@ -80,6 +80,38 @@ fn collect(l: &State, table: c_int, entries: &mut Vec<Entry>) -> Result<(), Rais
     }
 }
 
+/// The entries of `table` to return, as upstream orders them: dirty sockets
+/// first (in table order), then ready descriptors in ascending order; each
+/// descriptor once, standing for the last entry that named it.
+fn ready_order(entries: &[Entry], fds: &[libc::pollfd], table: c_int) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    let mut dirty_fds: Vec<i32> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if e.table == table && e.dirty && !dirty_fds.contains(&e.fd) {
+            dirty_fds.push(e.fd);
+            out.push(i);
+        }
+    }
+    dirty_fds.sort_unstable();
+    // Readable includes hang-ups and errors: a receive will report them.
+    let mut ready: Vec<(i32, usize)> = entries
+        .iter()
+        .zip(fds)
+        .enumerate()
+        .filter(|(_, (e, p))| e.table == table && p.revents != 0)
+        .filter(|(_, (e, _))| dirty_fds.binary_search(&e.fd).is_err())
+        .map(|(i, (e, _))| (e.fd, i))
+        .collect();
+    ready.sort_unstable();
+    for (k, &(fd, i)) in ready.iter().enumerate() {
+        let last_for_fd = ready.get(k + 1).is_none_or(|next| next.0 != fd);
+        if last_for_fd {
+            out.push(i);
+        }
+    }
+    out
+}
+
 pub(crate) fn select(l: &State) -> Ret {
     let timeout = l.opt_number(3, -1.0)?;
     l.set_top(3);
@@ -122,27 +154,19 @@ pub(crate) fn select(l: &State) -> Ret {
     let rt = l.top();
     l.new_table(entries.len().min(64), 0);
     let wt = l.top();
-    let (mut nr, mut nw) = (0i64, 0i64);
-    for (e, p) in entries.iter().zip(&fds) {
-        // Readable includes hang-ups and errors: a receive will report them.
-        let hit = e.dirty || p.revents != 0;
-        if !hit {
-            continue;
+    for (table, result) in [(1, rt), (2, wt)] {
+        let mut n = 0i64;
+        for index in ready_order(&entries, &fds, table) {
+            let e = &entries[index];
+            n += 1;
+            l.get_index(e.table, e.index);
+            let v = l.top();
+            l.push_value(v);
+            l.set_index(result, n);
+            l.push_number(n as f64);
+            l.set_pair(result, v, l.top());
+            l.pop(2);
         }
-        let (t, n) = if e.table == 1 {
-            nr += 1;
-            (rt, nr)
-        } else {
-            nw += 1;
-            (wt, nw)
-        };
-        l.get_index(e.table, e.index);
-        let v = l.top();
-        l.push_value(v);
-        l.set_index(t, n);
-        l.push_number(n as f64);
-        l.set_pair(t, v, l.top());
-        l.pop(2);
     }
     if ready == 0 && !any_dirty {
         l.push_str("timeout");

@@ -4,7 +4,11 @@
 -- case (`canonic["content-type"] == "Content-Type"`). socket.http and
 -- socket.smtp use it when they write headers; names missing here are sent as
 -- given. Programs may add entries.
+local socket = require("socket")
+
 local headers = {}
+-- As upstream, loading this module also makes it reachable as socket.headers.
+socket.headers = headers
 
 local canonic = {}
 headers.canonic = canonic
@@ -15,8 +19,11 @@ local known = {
     "Accept-Encoding",
     "Accept-Language",
     "Accept-Ranges",
+    "Action",
     "Age",
     "Allow",
+    "Alternate-Recipient",
+    "Arrival-Date",
     "Authorization",
     "Bcc",
     "Cache-Control",
@@ -37,11 +44,15 @@ local known = {
     "Cookie",
     "Date",
     "Delivered-To",
+    "Diagnostic-Code",
+    "DSN-Gateway",
     "Encrypted",
     "Errors-To",
     "ETag",
     "Expect",
     "Expires",
+    "Final-Log-ID",
+    "Final-Recipient",
     "From",
     "Host",
     "If-Match",
@@ -53,6 +64,7 @@ local known = {
     "In-Reply-To",
     "Keep-Alive",
     "Keywords",
+    "Last-Attempt-Date",
     "Last-Modified",
     "Link",
     "Location",
@@ -61,19 +73,27 @@ local known = {
     "MIME-Version",
     "Organization",
     "Origin",
+    "Original-Envelope-ID",
+    "Original-Recipient",
     "Pragma",
     "Priority",
     "Proxy-Authenticate",
     "Proxy-Authorization",
     "Range",
     "Received",
+    "Received-From-MTA",
     "References",
     "Referer",
     "Refresh",
+    "Remote-MTA",
     "Reply-To",
+    "Reporting-MTA",
+    "Resent-Bcc",
+    "Resent-Cc",
     "Resent-Date",
     "Resent-From",
     "Resent-Message-ID",
+    "Resent-Reply-To",
     "Resent-Sender",
     "Resent-To",
     "Retry-After",
@@ -85,6 +105,8 @@ local known = {
     "Sender",
     "Server",
     "Set-Cookie",
+    "SMTP-Remote-Recipient",
+    "Status",
     "Strict-Transport-Security",
     "Subject",
     "TE",
@@ -96,6 +118,7 @@ local known = {
     "Vary",
     "Via",
     "Warning",
+    "Will-Retry-Until",
     "WWW-Authenticate",
     "X-Forwarded-For",
     "X-Forwarded-Host",
