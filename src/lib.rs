@@ -6,6 +6,8 @@
 //! under the flat name `luasocket_rs` (see the rockspec); the small Lua
 //! modules `socket/core.lua` and `mime/core.lua` call the openers it returns.
 #![deny(unsafe_code)]
+// Without a Lua version the crate is only the pure core, built for `cargo test`.
+#![cfg_attr(not(feature = "mlua"), allow(dead_code))]
 
 mod buffer;
 mod error;
@@ -50,7 +52,9 @@ mod entry {
     /// Called by Lua's `require` with a valid state.
     #[no_mangle]
     #[allow(unsafe_code)]
-    pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(l: *mut mlua::ffi::lua_State) -> std::ffi::c_int {
+    pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(
+        l: *mut mlua::ffi::lua_State,
+    ) -> std::ffi::c_int {
         open_module(l, openers)
     }
 }
