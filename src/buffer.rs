@@ -279,10 +279,17 @@ impl InBuf {
             // Grow geometrically so a large body costs few reads.
             match self.fill_from(src, have.max(CHUNK)) {
                 Ok(0) => {
+                    // As upstream: end of stream is success only when this
+                    // call delivered something; otherwise it is "closed".
+                    let err = if have == 0 {
+                        Some(NetError::Closed)
+                    } else {
+                        None
+                    };
                     let start = self.consume(have);
                     return Received {
                         data: Data::Borrowed(&self.buf[start..start + have]),
-                        err: None,
+                        err,
                     };
                 }
                 Ok(_) => {}
@@ -558,6 +565,15 @@ mod tests {
         let r = b.receive(&mut src, Pattern::All, 0, None);
         assert!(r.err.is_none());
         assert_eq!(r.data.as_slice().len(), 300_000);
+    }
+
+    #[test]
+    fn all_with_nothing_before_end_of_stream_is_closed() {
+        let mut src = Script::new(b"", &[], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::All, 0, None);
+        assert_eq!(r.err.unwrap().to_string(), "closed");
+        assert!(r.data.as_slice().is_empty());
     }
 
     #[test]

@@ -28,7 +28,6 @@ pub(crate) enum NetError {
 }
 
 impl NetError {
-    #[cfg(test)]
     pub(crate) fn from_errno(code: i32) -> NetError {
         NetError::Os(io::Error::from_raw_os_error(code))
     }

@@ -158,7 +158,8 @@ impl Sock {
 
     pub(crate) fn listen(&mut self, backlog: i32) -> Result<(), NetError> {
         if self.fd < 0 {
-            return Err(NetError::Closed);
+            // No descriptor: what the system call would say (EBADF).
+            return Err(NetError::from_errno(libc::EBADF));
         }
         sys::with_fd(self.fd, |s| s.listen(backlog))?;
         Ok(())
@@ -232,7 +233,8 @@ impl Sock {
     /// `(ip, port)` of the local end.
     pub(crate) fn local_name(&self) -> Result<(String, u16), NetError> {
         if self.fd < 0 {
-            return Err(NetError::Closed);
+            // No descriptor: what the system call would say (EBADF).
+            return Err(NetError::from_errno(libc::EBADF));
         }
         let addr = sys::with_fd(self.fd, |s| s.local_addr())?;
         inet::numeric_name(&addr)
@@ -241,7 +243,8 @@ impl Sock {
     /// `(ip, port)` of the peer.
     pub(crate) fn peer_name(&self) -> Result<(String, u16), NetError> {
         if self.fd < 0 {
-            return Err(NetError::Closed);
+            // No descriptor: what the system call would say (EBADF).
+            return Err(NetError::from_errno(libc::EBADF));
         }
         let addr = sys::with_fd(self.fd, |s| s.peer_addr())?;
         inet::numeric_name(&addr)
