@@ -38,6 +38,9 @@ build = {
             ["socket"] = "lua/socket.lua",
             ["socket.core"] = "lua/socket/core.lua",
             ["socket.headers"] = "lua/socket/headers.lua",
+            ["mime.core"] = "lua/mime/core.lua",
+            ["mime"] = "lua/mime.lua",
+            ["ltn12"] = "lua/ltn12.lua",
         },
     },
 }

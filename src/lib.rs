@@ -13,6 +13,7 @@ mod buffer;
 mod error;
 mod inet;
 mod io;
+mod mime;
 mod options;
 mod sock;
 mod sys;
@@ -33,7 +34,10 @@ mod tcp;
 mod entry {
     use crate::sys::lua::{open_module, Native, Ret, State};
 
-    const OPENERS: &[(&str, Native)] = &[("socket_core", crate::core::open)];
+    const OPENERS: &[(&str, Native)] = &[
+        ("socket_core", crate::core::open),
+        ("mime_core", crate::mime::open),
+    ];
 
     fn openers(l: &State) -> Ret {
         l.new_table(0, OPENERS.len());

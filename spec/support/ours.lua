@@ -14,6 +14,15 @@ if type(core._IMPLEMENTATION) ~= "string" or not core._IMPLEMENTATION:match("^lu
     error("socket.core is not ours (no _IMPLEMENTATION field): a C LuaSocket was loaded", 0)
 end
 
+local mime_core = require("mime.core")
+if mime_core._VERSION ~= "MIME 1.0.3" then
+    error("mime.core has the wrong _VERSION: " .. tostring(mime_core._VERSION), 0)
+end
+if mime_core._IMPLEMENTATION ~= core._IMPLEMENTATION then
+    error("mime.core is not ours (no _IMPLEMENTATION field): a C LuaSocket was loaded", 0)
+end
+assert(require("mime") == mime_core, "require('mime') must extend the mime.core table")
+
 -- The shared object really mapped into this process must be the tree's.
 local maps = assert(io.open("/proc/self/maps", "r"))
 local text = maps:read("*a")
@@ -30,9 +39,13 @@ if not found then error("luasocket_rs.so is not mapped from " .. want, 0) end
 for path in text:gmatch("(/[^\n]-/socket/core%.so)\n") do
     error("a C socket/core.so is loaded: " .. path, 0)
 end
+for path in text:gmatch("(/[^\n]-/mime/core%.so)\n") do
+    error("a C mime/core.so is loaded: " .. path, 0)
+end
 
 if ... == nil then
     -- Run as a script: report.
     print("socket.core: " .. core._IMPLEMENTATION .. " from " .. tree)
+    print("mime.core: " .. mime_core._IMPLEMENTATION .. " from " .. tree)
 end
 return true

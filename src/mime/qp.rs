@@ -1,0 +1,664 @@
+//! Quoted-printable (RFC 2045 §6.7) in the chunked form of `mime.core`'s
+//! `qp` and `unqp`.
+//!
+//! Replaces the quoted-printable half of LuaSocket's `mime.c`, with the same
+//! output byte for byte:
+//!
+//! - encoding quotes every byte except 33..=60, 62..=126, space and tab;
+//!   CRLF becomes the caller's marker; a space or tab right before CRLF is
+//!   quoted; a lone CR is quoted (`=0D`); a lone LF is quoted (`=0A`);
+//! - a space or tab is only written once the two bytes after it are known,
+//!   so up to two bytes wait for the next call; at the end of the data they
+//!   are written (quoted unless plain) followed by a soft break `=\r\n`;
+//! - decoding drops `=\r\n` (soft breaks), turns `=XX` into a byte when both
+//!   are hex digits (either case) and copies the three bytes unchanged when
+//!   not, keeps CRLF, drops a CR not followed by LF *together with the byte
+//!   after it*, and drops every other byte outside tab and 32..=126.
+//!
+//! Differences on purpose: runs of bytes that need no decision are copied
+//! in bulk, and a decision looks ahead in the caller's chunk instead of
+//! shifting bytes through a three-byte window one call at a time. Both codecs
+//! are pure functions of the concatenated input, so the result does not
+//! depend on where chunks are split.
+
+/// How the encoder treats a byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Written as it is.
+    Plain,
+    /// Always written as `=XX`.
+    Quoted,
+    /// CR: the start of a line break if LF follows.
+    Cr,
+    /// Space or tab: quoted only when CRLF follows.
+    Blank,
+}
+
+static CLASS: [Class; 256] = {
+    let mut t = [Class::Quoted; 256];
+    let mut i = 33;
+    while i <= 126 {
+        if i != b'=' as usize {
+            t[i] = Class::Plain;
+        }
+        i += 1;
+    }
+    t[b' ' as usize] = Class::Blank;
+    t[b'\t' as usize] = Class::Blank;
+    t[b'\r' as usize] = Class::Cr;
+    t
+};
+
+use super::swar::{clear_prefix, equal_bytes, word, HIGH, LOW7, ONES};
+use super::Out;
+use memchr::memchr_iter;
+
+/// The input the encoder takes at a time (see [`Encoder::feed`]).
+const SEGMENT: usize = 64 * 1024;
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Hex digit value, or 255 for a byte that is not one.
+static HEX_VALUE: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'A' as usize + i] = 10 + i as u8;
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Bytes the decoder copies as they are: tab and 32..=126 except `=`.
+static COPY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 32;
+    while i <= 126 {
+        t[i] = i != b'=' as usize;
+        i += 1;
+    }
+    t[b'\t' as usize] = true;
+    t
+};
+
+fn quote(c: u8, out: &mut Out) {
+    out.extend(&[
+        b'=',
+        HEX_UPPER[(c >> 4) as usize],
+        HEX_UPPER[(c & 15) as usize],
+    ]);
+}
+
+/// Each byte as the encoder writes it on its own: itself or `=XX`, padded
+/// to three bytes, and its length. Blanks are given as themselves; CR is
+/// never looked up.
+static ENCODED: [([u8; 3], u8); 256] = {
+    let mut t = [([0u8; 3], 0u8); 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match CLASS[c] {
+            Class::Plain | Class::Blank => ([c as u8, 0, 0], 1),
+            _ => ([b'=', HEX_UPPER[c >> 4], HEX_UPPER[c & 15]], 3),
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Writes the encoding of the CR at `input[i]` (which has a next byte) at
+/// `buf[*w..]`; returns how many input bytes it used.
+fn encode_cr(input: &[u8], i: usize, marker: &[u8], buf: &mut [u8], w: &mut usize) -> usize {
+    if input[i + 1] != b'\n' {
+        buf[*w..*w + 3].copy_from_slice(&ENCODED[b'\r' as usize].0);
+        *w += 3;
+        return 1;
+    }
+    // A blank right before this CRLF was written as itself, since the
+    // encoder does not look ahead for blanks; it has to be quoted.
+    if i > 0 && CLASS[input[i - 1] as usize] == Class::Blank {
+        *w -= 1;
+        let q = [
+            b'=',
+            HEX_UPPER[(input[i - 1] >> 4) as usize],
+            HEX_UPPER[(input[i - 1] & 15) as usize],
+        ];
+        buf[*w..*w + 3].copy_from_slice(&q);
+        *w += 3;
+    }
+    buf[*w..*w + marker.len()].copy_from_slice(marker);
+    *w += marker.len();
+    2
+}
+
+/// Encodes as much of `input` as can be decided without seeing further
+/// bytes; returns how many bytes it used (the rest is at most 2 bytes).
+///
+/// LuaSocket decides a blank once it sees the two bytes after it; here a
+/// blank is written as itself at once and quoted afterwards if CRLF follows
+/// (same output), so that blanks need no branch. Runs of bytes written as
+/// they are go eight at a time; each other byte is written from
+/// [`ENCODED`] with one unconditional three-byte store.
+fn encode_run(input: &[u8], marker: &[u8], out: &mut Out) -> usize {
+    let n = input.len();
+    let mut w = out.len();
+    // At most 3 bytes per byte, plus a marker per CRLF, plus room for the
+    // last unconditional store (3 bytes, or 8 for a word).
+    let markers = if marker.len() <= 6 {
+        n / 2
+    } else {
+        memchr_iter(b'\r', input).count()
+    };
+    let buf = out.room(3 * n + markers * marker.len() + 8);
+    let mut i = 0;
+    // Every byte before the last two can be decided.
+    while i + 2 < n {
+        // Eight bytes at a time while they are written as they are (blanks
+        // included), then the byte that is not, alone.
+        while i + 10 <= n {
+            buf[w..w + 8].copy_from_slice(&input[i..i + 8]);
+            let k = clear_prefix(unsafe_bytes(word(&input[i..i + 8])));
+            i += k;
+            w += k;
+            if k < 8 {
+                break;
+            }
+        }
+        if i + 2 >= n {
+            break;
+        }
+        let c = input[i];
+        if c == b'\r' {
+            i += encode_cr(input, i, marker, buf, &mut w);
+            continue;
+        }
+        let (bytes, len) = ENCODED[c as usize];
+        buf[w..w + 3].copy_from_slice(&bytes);
+        w += len as usize;
+        i += 1;
+    }
+    // The last two: a blank needs two more bytes, a CR one more.
+    while i < n {
+        let c = input[i];
+        match CLASS[c as usize] {
+            Class::Blank => break,
+            Class::Cr if i + 1 == n => break,
+            Class::Cr => i += encode_cr(input, i, marker, buf, &mut w),
+            _ => {
+                let (bytes, len) = ENCODED[c as usize];
+                buf[w..w + 3].copy_from_slice(&bytes);
+                w += len as usize;
+                i += 1;
+            }
+        }
+    }
+    out.set_len(w);
+    i
+}
+
+/// The high bit of each byte of `x` that is a control other than tab, 127
+/// or above, or `=`: the bytes that neither the encoder (which quotes them,
+/// or starts a line break at CR) nor the decoder writes as they are.
+#[inline(always)]
+fn unsafe_bytes(x: u64) -> u64 {
+    let low = x & LOW7;
+    // From 127 on: high bit set, or low seven bits all ones.
+    let high = x | (low + ONES);
+    // Below 32: high bit clear and low + 0x60 without its high bit.
+    let below = !(low + ONES * 0x60) & !equal_bytes(x, b'\t');
+    (high | below | equal_bytes(x, b'=')) & HIGH
+}
+
+/// Decodes as much of `input` as can be decided without seeing further
+/// bytes; returns how many bytes it used (the rest is at most 2 bytes).
+fn decode_run(input: &[u8], out: &mut Out) -> usize {
+    let n = input.len();
+    let mut w = out.len();
+    // Nothing decodes to more bytes than it has; 8 more for the stores of
+    // whole words.
+    let buf = out.room(n + 8);
+    let mut i = 0;
+    loop {
+        // Eight bytes at a time: store them all, keep those before the
+        // first one that needs a look.
+        while i + 8 <= n {
+            let x = word(&input[i..i + 8]);
+            buf[w..w + 8].copy_from_slice(&input[i..i + 8]);
+            let k = clear_prefix(unsafe_bytes(x));
+            i += k;
+            w += k;
+            if k < 8 {
+                break;
+            }
+        }
+        if i >= n {
+            break;
+        }
+        let c = input[i];
+        if COPY[c as usize] {
+            // One of the last few bytes.
+            buf[w] = c;
+            w += 1;
+            i += 1;
+            continue;
+        }
+        match c {
+            // Tested first: the usual reason to stop.
+            b'=' => {
+                if i + 2 >= n {
+                    break;
+                }
+                let (a, b) = (input[i + 1], input[i + 2]);
+                let (h, l) = (HEX_VALUE[a as usize], HEX_VALUE[b as usize]);
+                if h < 16 && l < 16 {
+                    buf[w] = h << 4 | l;
+                    w += 1;
+                } else if a == b'\r' && b == b'\n' {
+                    // Soft line break: nothing.
+                } else {
+                    // Not an escape: the three bytes stay as they are.
+                    buf[w..w + 3].copy_from_slice(&input[i..i + 3]);
+                    w += 3;
+                }
+                i += 3;
+            }
+            b'\r' => {
+                if i + 1 >= n {
+                    break;
+                }
+                // CRLF stays; a CR without LF goes, with the byte after it.
+                if input[i + 1] == b'\n' {
+                    buf[w..w + 2].copy_from_slice(b"\r\n");
+                    w += 2;
+                }
+                i += 2;
+            }
+            // Other controls and 8-bit bytes go.
+            _ => i += 1,
+        }
+    }
+    out.set_len(w);
+    i
+}
+
+/// Bytes carried from one chunk to the next by a codec that looks at most
+/// two bytes ahead.
+#[derive(Default)]
+struct Carry {
+    held: [u8; 2],
+    n: usize,
+}
+
+impl Carry {
+    /// Runs `run` over the carried bytes followed by `input`, keeping what
+    /// it could not decide yet.
+    fn feed(&mut self, mut input: &[u8], mut run: impl FnMut(&[u8]) -> usize) {
+        if self.n > 0 {
+            // Enough of `input` to decide every carried byte: a decision
+            // needs at most the two bytes after it.
+            let take = input.len().min(3);
+            let mut window = [0u8; 5];
+            window[..self.n].copy_from_slice(&self.held[..self.n]);
+            window[self.n..self.n + take].copy_from_slice(&input[..take]);
+            let len = self.n + take;
+            let used = run(&window[..len]);
+            if take == input.len() {
+                self.keep(&window[used..len]);
+                return;
+            }
+            debug_assert!(used >= self.n);
+            input = &input[used - self.n..];
+            self.n = 0;
+        }
+        let used = run(input);
+        self.keep(&input[used..]);
+    }
+
+    fn keep(&mut self, rest: &[u8]) {
+        debug_assert!(rest.len() <= 2);
+        self.held[..rest.len()].copy_from_slice(rest);
+        self.n = rest.len();
+    }
+
+    fn rest(&self) -> &[u8] {
+        &self.held[..self.n]
+    }
+}
+
+/// The encoding side of `qp`, with the text that replaces each CRLF.
+pub(crate) struct Encoder<'m> {
+    marker: &'m [u8],
+    carry: Carry,
+}
+
+impl<'m> Encoder<'m> {
+    pub(crate) fn new(marker: &'m [u8]) -> Self {
+        Encoder {
+            marker,
+            carry: Carry::default(),
+        }
+    }
+
+    /// Appends to `out` the encoding of everything that can be decided.
+    pub(crate) fn feed(&mut self, input: &[u8], out: &mut Out) {
+        let marker = self.marker;
+        // In pieces, so that the room asked for the worst case (three
+        // bytes per byte) stays small: the output does not depend on them.
+        for piece in input.chunks(SEGMENT) {
+            self.carry.feed(piece, |w| encode_run(w, marker, out));
+        }
+    }
+
+    /// The bytes still undecided (at most 2).
+    pub(crate) fn rest(&self) -> &[u8] {
+        self.carry.rest()
+    }
+
+    /// Writes the undecided bytes (quoted unless plain) and, if there were
+    /// any, a soft line break.
+    pub(crate) fn finish(&mut self, out: &mut Out) {
+        let rest = self.carry.rest();
+        for &c in rest {
+            if CLASS[c as usize] == Class::Plain {
+                out.push(c);
+            } else {
+                quote(c, out);
+            }
+        }
+        if !rest.is_empty() {
+            out.extend(b"=\r\n");
+        }
+        self.carry = Carry::default();
+    }
+}
+
+/// The decoding side of `unqp`. At the end of the data the undecided bytes
+/// are dropped, as LuaSocket does.
+#[derive(Default)]
+pub(crate) struct Decoder {
+    carry: Carry,
+}
+
+impl Decoder {
+    /// Appends to `out` the decoding of everything that can be decided.
+    pub(crate) fn feed(&mut self, input: &[u8], out: &mut Out) {
+        self.carry.feed(input, |w| decode_run(w, out));
+    }
+
+    /// The bytes still undecided (at most 2).
+    pub(crate) fn rest(&self) -> &[u8] {
+        self.carry.rest()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mime::testutil::{splits, Rng};
+
+    fn qp(x: &[u8], marker: &[u8]) -> Vec<u8> {
+        let mut e = Encoder::new(marker);
+        let mut out = Out::default();
+        e.feed(x, &mut out);
+        e.finish(&mut out);
+        out.as_slice().to_vec()
+    }
+
+    fn unqp(x: &[u8]) -> Vec<u8> {
+        let mut d = Decoder::default();
+        let mut out = Out::default();
+        d.feed(x, &mut out);
+        out.as_slice().to_vec()
+    }
+
+    /// LuaSocket's algorithm read literally: a three-byte window that each
+    /// new byte enters, decided from its front. Used as the oracle.
+    fn naive_qp(x: &[u8], marker: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w: Vec<u8> = Vec::new();
+        for &c in x {
+            w.push(c);
+            while let Some(&first) = w.first() {
+                let plain = (33..=126).contains(&first) && first != b'=';
+                if first == b'\r' {
+                    if w.len() < 2 {
+                        break;
+                    }
+                    if w[1] == b'\n' {
+                        out.extend_from_slice(marker);
+                        w.clear();
+                        break;
+                    }
+                    out.extend_from_slice(format!("={first:02X}").as_bytes());
+                } else if first == b' ' || first == b'\t' {
+                    if w.len() < 3 {
+                        break;
+                    }
+                    if w[1] == b'\r' && w[2] == b'\n' {
+                        out.extend_from_slice(format!("={first:02X}").as_bytes());
+                        out.extend_from_slice(marker);
+                        w.clear();
+                        break;
+                    }
+                    out.push(first);
+                } else if plain {
+                    out.push(first);
+                } else {
+                    out.extend_from_slice(format!("={first:02X}").as_bytes());
+                }
+                w.remove(0);
+            }
+        }
+        for &c in &w {
+            if (33..=126).contains(&c) && c != b'=' {
+                out.push(c);
+            } else {
+                out.extend_from_slice(format!("={c:02X}").as_bytes());
+            }
+        }
+        if !w.is_empty() {
+            out.extend_from_slice(b"=\r\n");
+        }
+        out
+    }
+
+    fn naive_unqp(x: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w: Vec<u8> = Vec::new();
+        for &c in x {
+            w.push(c);
+            match w[0] {
+                b'=' => {
+                    if w.len() < 3 {
+                        continue;
+                    }
+                    if &w[1..] != b"\r\n" {
+                        let hex = std::str::from_utf8(&w[1..])
+                            .ok()
+                            .and_then(|s| u8::from_str_radix(s, 16).ok());
+                        match hex {
+                            Some(v) if w[1..].iter().all(u8::is_ascii_hexdigit) => out.push(v),
+                            _ => out.extend_from_slice(&w),
+                        }
+                    }
+                }
+                b'\r' => {
+                    if w.len() < 2 {
+                        continue;
+                    }
+                    if w[1] == b'\n' {
+                        out.extend_from_slice(b"\r\n");
+                    }
+                }
+                b => {
+                    if b == b'\t' || (32..127).contains(&b) {
+                        out.push(b);
+                    }
+                }
+            }
+            w.clear();
+        }
+        out
+    }
+
+    #[test]
+    fn word_tests_match_the_byte_tests() {
+        let mut rng = Rng::new(8);
+        for round in 0..20000 {
+            let mut eight: [u8; 8] = std::array::from_fn(|_| rng.next() as u8);
+            if round % 2 == 0 {
+                // Mostly bytes near the edges of the classes.
+                let edges = [b'\t', b'\r', b'=', 31, 32, 126, 127, 128, 255, 0, b'a'];
+                eight = std::array::from_fn(|_| edges[rng.below(edges.len())]);
+            }
+            let flags = unsafe_bytes(word(&eight));
+            for (k, &c) in eight.iter().enumerate() {
+                assert_eq!(
+                    flags >> (8 * k + 7) & 1 == 1,
+                    !COPY[c as usize],
+                    "{eight:?}"
+                );
+            }
+            assert_eq!(
+                clear_prefix(flags),
+                eight.iter().position(|&c| !COPY[c as usize]).unwrap_or(8)
+            );
+        }
+    }
+
+    #[test]
+    fn rfc2045_rules() {
+        // Plain text passes, `=` and 8-bit bytes are quoted.
+        assert_eq!(qp(b"a=b", b"\r\n"), b"a=3Db");
+        assert_eq!(qp("café".as_bytes(), b"\r\n"), b"caf=C3=A9");
+        // Trailing whitespace before a line break is quoted (rule 3).
+        assert_eq!(qp(b"end \r\nnext", b"\r\n"), b"end=20\r\nnext");
+        assert_eq!(qp(b"tab\t\r\n", b"\r\n"), b"tab=09\r\n");
+        // Whitespace elsewhere stays; CRLF becomes the marker.
+        assert_eq!(qp(b"a b\r\nc", b"=0D=0A"), b"a b=0D=0Ac");
+        // Lone CR and LF are quoted.
+        assert_eq!(qp(b"a\rb\nc", b"\r\n"), b"a=0Db=0Ac");
+        // Undecided bytes at the end get a soft break.
+        assert_eq!(qp(b"x ", b"\r\n"), b"x=20=\r\n");
+        assert_eq!(qp(b" a", b"\r\n"), b"=20a=\r\n");
+        assert_eq!(qp(b"a\r", b"\r\n"), b"a=0D=\r\n");
+        assert_eq!(qp(b"", b"\r\n"), b"");
+    }
+
+    #[test]
+    fn decoding_like_luasocket() {
+        assert_eq!(unqp(b"caf=C3=a9"), "café".as_bytes());
+        // Soft breaks vanish, hard ones stay.
+        assert_eq!(unqp(b"long=\r\nline\r\nnext"), b"longline\r\nnext");
+        // Invalid escapes are copied unchanged, not raised.
+        assert_eq!(unqp(b"a=ZZb=4"), b"a=ZZb");
+        assert_eq!(unqp(b"=\nx"), b"=\nx");
+        // A CR without LF goes, with the byte after it; controls go.
+        assert_eq!(unqp(b"a\rbc\x01\x7f\xffd"), b"acd");
+        assert_eq!(unqp(b"=00"), b"\0");
+    }
+
+    #[test]
+    fn matches_the_naive_version_and_round_trips() {
+        let mut rng = Rng::new(7);
+        let alphabet = b"ab= \t\r\n\r\n.\x00\xff=0D";
+        for len in (0..300).chain([1000, 5000]) {
+            for x in [rng.bytes(len), rng.noisy_text(len, alphabet)] {
+                let coded = qp(&x, b"\r\n");
+                assert_eq!(coded, naive_qp(&x, b"\r\n"), "qp {x:?}");
+                assert_eq!(qp(&x, b"=0D=0A"), naive_qp(&x, b"=0D=0A"));
+                assert_eq!(qp(&x, b"<line break>"), naive_qp(&x, b"<line break>"));
+                assert_eq!(unqp(&x), naive_unqp(&x), "unqp {x:?}");
+                // Binary mode keeps every byte: decoding gives it back,
+                // apart from the soft break added after undecided bytes.
+                let binary = qp(&x, b"=0D=0A");
+                assert_eq!(unqp(&binary), x);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_stretches_match_the_naive_version() {
+        let mut rng = Rng::new(9);
+        let pieces: &[&[u8]] = &[
+            b"\r\n",
+            b" \r\n",
+            b"\t\r\n",
+            b"=",
+            b"\xc3\xa9",
+            b"=0D",
+            b"=3d",
+            b"=\r\n",
+            b"\r",
+            b"\n",
+            b"=ZZ",
+            b"\t",
+            b"  ",
+            b"\x00",
+            b"\x7f",
+        ];
+        for round in 0..600 {
+            let len = rng.below(400);
+            let x = rng.sparse_text(len, pieces, 2 + round % 40);
+            assert_eq!(qp(&x, b"\r\n"), naive_qp(&x, b"\r\n"), "qp {x:?}");
+            assert_eq!(unqp(&x), naive_unqp(&x), "unqp {x:?}");
+            let coded = qp(&x, b"\r\n");
+            assert_eq!(unqp(&coded), naive_unqp(&coded));
+            // In chunks.
+            let mut out = Out::default();
+            let mut rest = Vec::new();
+            for part in splits(&mut rng, &x) {
+                let mut e = Encoder::new(b"\r\n");
+                e.feed(&rest, &mut out);
+                e.feed(part, &mut out);
+                rest = e.rest().to_vec();
+            }
+            let mut e = Encoder::new(b"\r\n");
+            e.feed(&rest, &mut out);
+            e.finish(&mut out);
+            assert_eq!(out.as_slice(), coded, "{x:?}");
+            let mut out = Out::default();
+            let mut d = Decoder::default();
+            for part in splits(&mut rng, &coded) {
+                d.feed(part, &mut out);
+            }
+            assert_eq!(out.as_slice(), unqp(&coded));
+        }
+    }
+
+    #[test]
+    fn chunked_equals_one_call() {
+        let mut rng = Rng::new(2045);
+        for _ in 0..1000 {
+            let len = rng.below(120);
+            let x = rng.noisy_text(len, b"a =\t\r\n\r\n\xc3A0f");
+            let mut out = Out::default();
+            let mut rest = Vec::new();
+            for part in splits(&mut rng, &x) {
+                let mut e = Encoder::new(b"\r\n");
+                e.feed(&rest, &mut out);
+                e.feed(part, &mut out);
+                rest = e.rest().to_vec();
+            }
+            let mut e = Encoder::new(b"\r\n");
+            e.feed(&rest, &mut out);
+            e.finish(&mut out);
+            assert_eq!(out.as_slice(), qp(&x, b"\r\n"), "{x:?}");
+
+            let mut out = Out::default();
+            let mut rest = Vec::new();
+            for part in splits(&mut rng, &x) {
+                let mut d = Decoder::default();
+                d.feed(&rest, &mut out);
+                d.feed(part, &mut out);
+                rest = d.rest().to_vec();
+            }
+            assert_eq!(out.as_slice(), unqp(&x), "{x:?}");
+        }
+    }
+}
