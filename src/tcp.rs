@@ -174,14 +174,18 @@ fn receive(l: &State) -> Ret {
     let (mut s, _) = check(l, Want::Class(Class::TcpClient))?;
     let prefix = l.opt_bytes(3)?.unwrap_or(&[]);
     // As upstream, anything lua_isnumber accepts (numeric strings too) is a
-    // byte count; otherwise a string pattern, "*l" by default.
+    // byte count; otherwise a string pattern, "*l" by default. A string that
+    // parses as a pattern is never numeric, so trying the pattern first
+    // gives the same answer without a strtod on every call.
+    let bad = || Raise::arg(2, "invalid receive pattern");
     let pattern = match l.kind(2) {
         Kind::None | Kind::Nil => Pattern::Line,
-        _ => match l.to_number(2) {
-            Some(n) => Pattern::count(n).ok_or_else(|| Raise::arg(2, "invalid receive pattern"))?,
-            None => Pattern::parse(l.check_bytes(2)?)
-                .ok_or_else(|| Raise::arg(2, "invalid receive pattern"))?,
+        Kind::Number => Pattern::count(l.to_number(2).unwrap_or(-1.0)).ok_or_else(bad)?,
+        Kind::String => match Pattern::parse(l.check_bytes(2)?) {
+            Some(p) => p,
+            None => Pattern::count(l.to_number(2).ok_or_else(bad)?).ok_or_else(bad)?,
         },
+        _ => return Err(l.type_error(2, "string")),
     };
     let maxsize = match l.kind(4) {
         Kind::None | Kind::Nil => None,

@@ -7,7 +7,9 @@
 //! wall clock, so a clock step could stretch or cut a wait); `gettime` stays
 //! wall-clock seconds since the epoch.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use crate::sys;
 
 /// Waits longer than this are treated as "no limit" (and cannot overflow).
 const FOREVER_SECS: f64 = 1.0e9;
@@ -57,15 +59,15 @@ impl Timeout {
 
     /// Starts the clock for one call.
     pub(crate) fn start(&self) -> Deadline {
-        let start = Instant::now();
+        let start = sys::clock(true);
         let limit = [self.block, self.total]
             .into_iter()
             .filter(|v| *v >= 0.0)
             .fold(f64::INFINITY, f64::min);
         let end = if limit < FOREVER_SECS {
-            Some(start + Duration::from_secs_f64(limit))
+            start + limit
         } else {
-            None
+            f64::INFINITY
         };
         Deadline {
             start,
@@ -75,11 +77,12 @@ impl Timeout {
     }
 }
 
-/// The deadline of one call.
+/// The deadline of one call, in monotonic seconds (plain floats: cheaper
+/// than `Instant` arithmetic on every call).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Deadline {
-    start: Instant,
-    end: Option<Instant>,
+    start: f64,
+    end: f64,
     zero: bool,
 }
 
@@ -100,22 +103,23 @@ impl Deadline {
 
     /// Time left, `None` for no limit; zero once passed.
     pub(crate) fn remaining(&self) -> Option<Duration> {
-        self.end
-            .map(|end| end.saturating_duration_since(Instant::now()))
+        if self.end.is_infinite() {
+            return None;
+        }
+        Some(Duration::from_secs_f64(
+            (self.end - sys::clock(true)).max(0.0),
+        ))
     }
 
     /// Seconds since the call started (the `_DEBUG` trailing value).
     pub(crate) fn elapsed(&self) -> f64 {
-        self.start.elapsed().as_secs_f64()
+        sys::clock(true) - self.start
     }
 }
 
-/// Seconds since the Unix epoch, with microsecond resolution or better.
+/// Seconds since the Unix epoch, with nanosecond resolution.
 pub(crate) fn gettime() -> f64 {
-    match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs_f64(),
-        Err(_) => 0.0,
-    }
+    sys::clock(false)
 }
 
 /// Converts `socket.sleep`'s argument: `None` when there is nothing to wait.

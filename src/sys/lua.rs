@@ -124,6 +124,9 @@ pub(crate) struct State {
 
 const REGISTRY_PREFIX: &str = "luasocket-rs:";
 
+// Stack room: Lua guarantees every C function LUA_MINSTACK (20) free slots,
+// and no native function here holds more than a handful of values at once
+// (loops pop what they push), so pushes do not check the stack.
 impl State {
     fn new(l: *mut ffi::lua_State) -> State {
         State {
@@ -163,16 +166,8 @@ impl State {
     }
 
     pub(crate) fn push_value(&self, idx: c_int) {
-        self.room();
         // SAFETY: copies an existing slot.
         unsafe { ffi::lua_pushvalue(self.l, idx) }
-    }
-
-    fn room(&self) {
-        // SAFETY: grows the stack; raises only on memory exhaustion.
-        unsafe {
-            ffi::luaL_checkstack(self.l, 4, ptr::null());
-        }
     }
 
     // ---- reading arguments ---------------------------------------------
@@ -259,32 +254,27 @@ impl State {
     // ---- pushing results -----------------------------------------------
 
     pub(crate) fn push_nil(&self) {
-        self.room();
-        // SAFETY: stack room ensured.
+        // SAFETY: within the slots every C function has (see above).
         unsafe { ffi::lua_pushnil(self.l) }
     }
 
     pub(crate) fn push_bool(&self, b: bool) {
-        self.room();
-        // SAFETY: stack room ensured.
+        // SAFETY: within the slots every C function has (see above).
         unsafe { ffi::lua_pushboolean(self.l, b as c_int) }
     }
 
     pub(crate) fn push_number(&self, n: f64) {
-        self.room();
-        // SAFETY: stack room ensured.
+        // SAFETY: within the slots every C function has (see above).
         unsafe { ffi::lua_pushnumber(self.l, n) }
     }
 
     pub(crate) fn push_integer(&self, n: i64) {
-        self.room();
-        // SAFETY: stack room ensured. lua_Integer is 64-bit on every
+        // SAFETY: within the slots every C function has. lua_Integer is 64-bit on every
         // platform we build for.
         unsafe { ffi::lua_pushinteger(self.l, n as ffi::lua_Integer) }
     }
 
     pub(crate) fn push_bytes(&self, b: &[u8]) {
-        self.room();
         // SAFETY: Lua copies the bytes.
         unsafe {
             ffi::lua_pushlstring(self.l, b.as_ptr() as *const c_char, b.len());
@@ -317,8 +307,7 @@ impl State {
     }
 
     pub(crate) fn new_table(&self, narr: usize, nrec: usize) {
-        self.room();
-        // SAFETY: stack room ensured.
+        // SAFETY: within the slots every C function has (see above).
         unsafe { ffi::lua_createtable(self.l, narr as c_int, nrec as c_int) }
     }
 
@@ -355,7 +344,6 @@ impl State {
 
     /// Pushes `t[n]` (raw) and returns its type.
     pub(crate) fn get_index(&self, tidx: c_int, n: i64) -> Kind {
-        self.room();
         // SAFETY: tidx is an absolute index of a table (callers check).
         Kind::from_raw(unsafe { ffi::lua_rawgeti(self.l, tidx, n as ffi::lua_Integer) })
     }
@@ -368,7 +356,6 @@ impl State {
 
     /// Pushes a native function (a C closure over its Rust function pointer).
     pub(crate) fn push_function(&self, f: Native) {
-        self.room();
         // SAFETY: the function pointer is stored as a light userdata upvalue
         // and read back by `trampoline` with the same type.
         unsafe {
@@ -381,7 +368,6 @@ impl State {
     /// no arguments but the value, leaving one result on the stack. Errors
     /// raised by the method come back as `Err` with the error as a string.
     pub(crate) fn pcall_method(&self, idx: c_int, name: &'static CStr) -> Result<Kind, String> {
-        self.room();
         // SAFETY: `call_method_helper` runs inside lua_pcall, so whatever it
         // raises stops there. The stack is [.. helper obj name] -> result.
         unsafe {
@@ -468,7 +454,6 @@ impl State {
 
     /// Creates a new object of class `name` holding `value`; leaves it on top.
     pub(crate) fn new_object(&self, value: crate::sock::Sock, name: &str) -> &Payload {
-        self.room();
         // SAFETY: the block is sized and aligned for Payload (Lua aligns
         // userdata to its maximum alignment, at least 8, which covers
         // Payload's); it is initialised before anything can observe it, and
@@ -505,7 +490,6 @@ impl State {
         if self.kind(idx) != Kind::Userdata {
             return None;
         }
-        self.room();
         // SAFETY: the metatable is checked for our unforgeable class key
         // before the block is read; only `new_object` sets such a metatable,
         // and it does so on blocks holding a Payload.

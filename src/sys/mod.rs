@@ -99,6 +99,22 @@ pub(crate) fn poll(fds: &mut [libc::pollfd], timeout: Option<Duration>) -> io::R
     Ok(n as usize)
 }
 
+/// Seconds on the monotonic clock (`monotonic`) or since the Unix epoch.
+pub(crate) fn clock(monotonic: bool) -> f64 {
+    let id = if monotonic {
+        libc::CLOCK_MONOTONIC
+    } else {
+        libc::CLOCK_REALTIME
+    };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid timespec; both clocks always exist on Linux.
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
 /// Sleeps for `d`, resuming after signals until the whole time has passed.
 pub(crate) fn sleep(d: Duration) {
     let mut req = timespec(d);

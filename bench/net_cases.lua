@@ -1,0 +1,256 @@
+-- The client side of the socket benchmarks. One process runs one case
+-- against one implementation (whichever `socket` package.path/cpath give),
+-- checks every byte it received, and prints:
+--   IMPL <socket._IMPLEMENTATION, or "C LuaSocket">
+--   FROM <the socket.core shared object mapped into the process>
+--   RESULT <number>
+-- bench/run starts the peer (bench/peer.c) and passes its port.
+--
+-- usage: lua bench/net_cases.lua CASE PORT SCALE
+--   SCALE multiplies the work (1 = full, smaller in quick mode).
+
+local socket = require("socket")
+
+local case_name, port, scale = arg[1], tonumber(arg[2]), tonumber(arg[3]) or 1
+
+local function where_loaded()
+    local f = io.open("/proc/self/maps")
+    if not f then return "?" end
+    local maps = f:read("*a")
+    f:close()
+    return maps:match("(/[^\n]-luasocket_rs%.so)\n") or maps:match("(/[^\n]-socket/core%.so)\n") or "?"
+end
+
+local function check(cond, msg)
+    if not cond then
+        io.stderr:write("DATA CHECK FAILED: ", msg, "\n")
+        os.exit(3)
+    end
+end
+
+local function connect()
+    local c = assert(socket.connect("127.0.0.1", port))
+    c:settimeout(30)
+    return c
+end
+
+local now = socket.gettime
+
+local function count(n)
+    return math.max(1, math.floor(n * scale))
+end
+
+-- Reads `n` lines of `len` bytes (end of line included) from the peer.
+local function lines(n, len, crlf)
+    local c = connect()
+    local want = {}
+    for i = 1, len - (crlf and 2 or 1) do want[i] = string.char(97 + (i - 1) % 26) end
+    want = table.concat(want)
+    local t0 = now()
+    for _ = 1, n do
+        local l = c:receive("*l")
+        if l ~= want then check(false, "line differs: " .. tostring(l and #l)) end
+    end
+    local dt = now() - t0
+    c:close()
+    return n * len / dt / 1e6
+end
+
+local function block(blen)
+    local t = {}
+    for i = 0, blen - 1 do t[#t + 1] = string.char(i * 7 % 251) end
+    return table.concat(t)
+end
+
+-- receive(size) until `total` bytes, each chunk compared with the pattern.
+local function recv_sized(total, size)
+    local c = connect()
+    local want = block(size)
+    local t0 = now()
+    local got = 0
+    while got < total do
+        local chunk = c:receive(size)
+        check(chunk == want, "chunk differs at byte " .. got)
+        got = got + #chunk
+    end
+    local dt = now() - t0
+    c:close()
+    return total / dt / 1e6
+end
+
+local function recv_all(total, blen)
+    local c = connect()
+    local t0 = now()
+    local data = c:receive("*a")
+    local dt = now() - t0
+    c:close()
+    check(#data == total, "got " .. #data .. " bytes, want " .. total)
+    local b = block(blen)
+    local mid = math.floor(total / 2)
+    for _, at in ipairs({ 1, mid - mid % blen + 1, total - blen + 1 }) do
+        check(data:sub(at, at + blen - 1) == b, "*a data differs at " .. at)
+    end
+    return total / dt / 1e6
+end
+
+local function byte_sum(s)
+    local sum = 0
+    for i = 1, #s, 4096 do
+        local bytes = { s:byte(i, math.min(i + 4095, #s)) }
+        for j = 1, #bytes do sum = sum + bytes[j] end
+    end
+    return sum
+end
+
+-- send(s) `n` times (or slices of it), then the peer reports what it got.
+local function send_many(s, n, i, j)
+    local c = connect()
+    local piece = i and s:sub(i, j) or s
+    local t0 = now()
+    for _ = 1, n do
+        local last = i and c:send(s, i, j) or c:send(s)
+        check(last, "send failed")
+    end
+    c:shutdown("send")
+    local reply = c:receive("*l")
+    local dt = now() - t0
+    c:close()
+    local total, sum = reply:match("^(%d+) (%d+)$")
+    check(tonumber(total) == n * #piece, "peer got " .. tostring(total) .. " bytes")
+    check(tonumber(sum) == (byte_sum(piece) * n) % 4294967296, "peer checksum differs")
+    return n * #piece / dt / 1e6
+end
+
+local function ping_pong(n, size)
+    local c = connect()
+    c:setoption("tcp-nodelay", true)
+    local msg = string.rep("p", size)
+    local t0 = now()
+    for _ = 1, n do
+        c:send(msg)
+        local r = c:receive(size)
+        if r ~= msg then check(false, "echo differs") end
+    end
+    local dt = now() - t0
+    c:close()
+    return n / dt
+end
+
+local function churn(n)
+    local t0 = now()
+    for _ = 1, n do
+        local c = assert(socket.connect("127.0.0.1", port))
+        c:close()
+    end
+    return n / (now() - t0)
+end
+
+-- select over `n` connected sockets of which one is readable.
+local function select_over(n, calls)
+    local server = assert(socket.bind("127.0.0.1", 0))
+    local _, p = server:getsockname()
+    local clients, peers = {}, {}
+    for k = 1, n do
+        clients[k] = assert(socket.connect("127.0.0.1", p))
+        peers[k] = assert(server:accept())
+    end
+    peers[n]:send("x")
+    local t0 = now()
+    for _ = 1, calls do
+        local r = socket.select(clients, nil, 1)
+        check(r[1] == clients[n] and r[2] == nil, "select result differs")
+    end
+    local dt = now() - t0
+    for k = 1, n do clients[k]:close(); peers[k]:close() end
+    server:close()
+    return calls / dt
+end
+
+local function udp_round_trips(n, size)
+    local u = assert(socket.udp())
+    u:settimeout(5)
+    assert(u:setpeername("127.0.0.1", port))
+    local msg = string.rep("u", size)
+    local t0 = now()
+    for _ = 1, n do
+        u:send(msg)
+        local r = u:receive()
+        if r ~= msg then check(false, "datagram differs") end
+    end
+    local dt = now() - t0
+    u:send("")
+    u:close()
+    return n / dt
+end
+
+local function rss_kib()
+    for line in io.lines("/proc/self/status") do
+        local kb = line:match("^VmRSS:%s+(%d+)")
+        if kb then return tonumber(kb) end
+    end
+end
+
+-- Bytes of resident memory per idle connected socket, `n` of them open.
+local function idle_memory(n)
+    collectgarbage()
+    local before = rss_kib()
+    local socks = {}
+    for k = 1, n do socks[k] = assert(socket.connect("127.0.0.1", port)) end
+    collectgarbage()
+    local after = rss_kib()
+    for k = 1, n do socks[k]:close() end
+    return (after - before) * 1024 / n
+end
+
+local cases = {
+    line100_lf = function() return lines(count(1000000), 100, false) end,
+    line100_crlf = function() return lines(count(1000000), 100, true) end,
+    line64k = function() return lines(count(4000), 65536, false) end,
+    recv8k = function() return recv_sized(count(4096) * 65536, 8192) end,
+    recv1m = function() return recv_sized(count(256) * 1048576, 1048576) end,
+    recvall = function() return recv_all(count(200) * 1048576, 8192) end,
+    send100 = function() return send_many(string.rep("s", 100), count(1000000)) end,
+    send64k = function() return send_many(block(65536), count(8192)) end,
+    send1m = function() return send_many(block(1048576), count(512)) end,
+    sendslice = function() return send_many(block(1048576), count(8192), 65537, 131072) end,
+    pingpong1 = function() return ping_pong(count(50000), 1) end,
+    pingpong100 = function() return ping_pong(count(50000), 100) end,
+    churn = function() return churn(count(5000)) end,
+    select10 = function() return select_over(10, count(100000)) end,
+    select100 = function() return select_over(100, count(50000)) end,
+    select1000 = function() return select_over(1000, count(5000)) end,
+    select5000 = function() return select_over(5000, count(1000)) end,
+    udp64 = function() return udp_round_trips(count(50000), 64) end,
+    udp1400 = function() return udp_round_trips(count(50000), 1400) end,
+    gettime = function()
+        local n = count(5000000)
+        local t0 = os.clock()
+        for _ = 1, n do now() end
+        return n / (os.clock() - t0)
+    end,
+    sleep = function()
+        local n = count(200)
+        local over = 0
+        for _ = 1, n do
+            local t0 = now()
+            socket.sleep(0.001)
+            over = over + (now() - t0 - 0.001)
+        end
+        return over / n * 1e6
+    end,
+    idle_memory = function() return idle_memory(count(10000)) end,
+}
+
+local f = cases[case_name]
+if not f then
+    io.stderr:write("unknown case ", tostring(case_name), "\n")
+    os.exit(2)
+end
+print("IMPL " .. (socket._IMPLEMENTATION or "C LuaSocket"))
+print("FROM " .. where_loaded())
+local ok, value = pcall(f)
+if not ok then
+    io.stderr:write("case failed: ", tostring(value), "\n")
+    os.exit(4)
+end
+print(("RESULT %.6g"):format(value))
