@@ -38,6 +38,7 @@ build = {
             ["socket"] = "lua/socket.lua",
             ["socket.core"] = "lua/socket/core.lua",
             ["socket.headers"] = "lua/socket/headers.lua",
+            ["socket.compat"] = "lua/socket/compat.lua",
             ["mime.core"] = "lua/mime/core.lua",
             ["mime"] = "lua/mime.lua",
             ["ltn12"] = "lua/ltn12.lua",
