@@ -910,7 +910,7 @@ describe("socket.tcp", function()
             local m = keep(socket.tcp())
             m:settimeout(5)
             assert.are.same({ n = 2, nil, "host or service not provided, or not known" },
-                net.pack(m:connect("no.such.host.invalid", 80)))
+                net.pack(m:connect("no such host", 80)))
         end)
 
         it("connects from the address a master was bound to", function()
@@ -1490,7 +1490,7 @@ describe("socket.connect()", function()
     end)
 
     it("returns nil, 'host or service not provided, or not known' for an unknown host", function()
-        local r = net.pack(socket.connect("no.such.host.invalid", 80))
+        local r = net.pack(socket.connect("no such host", 80))
         hold(r[1])
         assert.are.same({ n = 2, nil, "host or service not provided, or not known" }, r)
     end)
