@@ -65,18 +65,19 @@ describe("compat: redis-lua", function()
         assert.equal(#blob, client:strlen("blob"))
     end)
 
-    it("pipelines 2000 commands and gets every reply", function()
+    it("pipelines 2000 commands and matches every reply to its command", function()
+        for i = 2, 2000, 2 do client:set("p:" .. i, "v") end
+        -- Only commands with a reply parser (EXISTS): this redis-lua
+        -- version's pipeline calls table.insert(parsers, n, nil) for the
+        -- others, which Lua 5.2+ rejects, whatever the socket library.
         local replies = client:pipeline(function(p)
-            for i = 1, 1000 do
-                p:incrby("counter", i)
-                p:rpush("list", "item" .. i)
-            end
+            for i = 1, 2000 do p:exists("p:" .. i) end
         end)
         assert.equal(2000, #replies)
-        assert.equal(500500, replies[1999])
-        assert.equal("500500", client:get("counter"))
-        assert.equal(1000, client:llen("list"))
-        assert.same({ "item1", "item2", "item3" }, client:lrange("list", 0, 2))
+        for i = 1, 2000 do
+            local want = i % 2 == 0
+            if replies[i] ~= want then assert.equal(want, replies[i], "reply " .. i) end
+        end
     end)
 
     it("reports server errors as Lua errors carrying redis' message", function()

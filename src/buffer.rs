@@ -246,7 +246,7 @@ impl InBuf {
             if let Some(i) = memchr(b'\n', &avail[scanned..]) {
                 let end = scanned + i;
                 if let Some(l) = limit.filter(|&l| end > l) {
-                    return self.take_partial(l, NetError::Oversized);
+                    return self.take_partial_line(l, NetError::Oversized);
                 }
                 let start = self.consume(end + 1);
                 return Received {
@@ -256,12 +256,12 @@ impl InBuf {
             }
             scanned = avail.len();
             if let Some(l) = limit.filter(|&l| scanned > l) {
-                return self.take_partial(l, NetError::Oversized);
+                return self.take_partial_line(l, NetError::Oversized);
             }
             match self.fill_from(src, CHUNK) {
-                Ok(0) => return self.take_partial(scanned, NetError::Closed),
+                Ok(0) => return self.take_partial_line(scanned, NetError::Closed),
                 Ok(_) => {}
-                Err(e) => return self.take_partial(scanned, e),
+                Err(e) => return self.take_partial_line(scanned, e),
             }
         }
     }
@@ -318,9 +318,9 @@ impl InBuf {
                 return self.recv_direct(src, wanted);
             }
             match self.fill_from(src, wanted) {
-                Ok(0) => return self.take_partial(have, NetError::Closed),
+                Ok(0) => return self.take_partial_raw(have, NetError::Closed),
                 Ok(_) => {}
-                Err(e) => return self.take_partial(have, e),
+                Err(e) => return self.take_partial_raw(have, e),
             }
         }
     }
@@ -357,13 +357,23 @@ impl InBuf {
         }
     }
 
-    /// Delivers the first `n` buffered bytes as a partial result (a line's
-    /// CRs dropped) together with `err`.
-    fn take_partial<'a>(&'a mut self, n: usize, err: NetError) -> Received<'a> {
+    /// Delivers the first `n` buffered bytes of a line as a partial result,
+    /// its CRs dropped, together with `err`.
+    fn take_partial_line<'a>(&'a mut self, n: usize, err: NetError) -> Received<'a> {
         let start = self.consume(n);
         let data = strip_cr(&self.buf[start..start + n]);
         Received {
             data,
+            err: Some(err),
+        }
+    }
+
+    /// Delivers the first `n` buffered bytes as they are (byte counts keep
+    /// every CR), together with `err`.
+    fn take_partial_raw<'a>(&'a mut self, n: usize, err: NetError) -> Received<'a> {
+        let start = self.consume(n);
+        Received {
+            data: Data::Borrowed(&self.buf[start..start + n]),
             err: Some(err),
         }
     }
@@ -546,6 +556,15 @@ mod tests {
         let r = b.receive(&mut src, Pattern::Bytes(60_000), 0, None);
         assert_eq!(r.err.unwrap().to_string(), "closed");
         assert_eq!(r.data.as_slice(), &data[50_020..]);
+    }
+
+    #[test]
+    fn byte_count_partials_keep_every_cr() {
+        let mut src = Script::new(b"a\rb\r\nc\r", &[3], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::Bytes(100), 0, None);
+        assert_eq!(r.err.unwrap().to_string(), "closed");
+        assert_eq!(r.data.as_slice(), b"a\rb\r\nc\r");
     }
 
     #[test]
