@@ -1,17 +1,14 @@
-//! The `socket.core` table: the TCP constructors, `select`, `dns`, `sleep`,
-//! `gettime`, `skip` and the constants.
+//! The `socket.core` table: the TCP and UDP constructors, `select`, `dns`,
+//! `sleep`, `gettime`, `skip` and the constants.
 //!
 //! Replaces LuaSocket's `luasocket.c` (the base functions) and the
-//! namespace parts of `timeout.c`, `tcp.c` and `inet.c`.
+//! namespace parts of `timeout.c`, `tcp.c`, `udp.c` and `inet.c`.
 
 use crate::sys::lua::{Native, Ret, State};
-use crate::{dns, select, sys, tcp, timeout};
+use crate::{dns, select, sock, sys, tcp, timeout, udp};
 
 /// Our implementation's name and version (CONTRACT §2).
 pub(crate) const IMPLEMENTATION: &str = concat!("luasocket-rust ", env!("CARGO_PKG_VERSION"));
-
-/// `_DATAGRAMSIZE`: the largest UDP payload, returned whole by `receive()`.
-pub(crate) const DATAGRAM_SIZE: f64 = 65_535.0;
 
 const BASE: &[(&str, Native)] = &[
     ("select", select::select),
@@ -31,10 +28,12 @@ fn set_functions(l: &State, t: i32, list: &[(&str, Native)]) {
 pub(crate) fn open(l: &State) -> Ret {
     sys::ignore_sigpipe_if_default();
     tcp::register(l);
+    udp::register(l);
     l.new_table(0, 32);
     let t = l.top();
     set_functions(l, t, BASE);
     set_functions(l, t, tcp::FUNCTIONS);
+    set_functions(l, t, udp::FUNCTIONS);
     l.new_table(0, dns::FUNCTIONS.len());
     let d = l.top();
     set_functions(l, d, dns::FUNCTIONS);
@@ -48,7 +47,8 @@ pub(crate) fn open(l: &State) -> Ret {
     l.set_field(t, "_SETSIZE");
     l.push_number(-1.0);
     l.set_field(t, "_SOCKETINVALID");
-    l.push_number(DATAGRAM_SIZE);
+    // The buffer size receive() really uses: any UDP datagram comes whole.
+    l.push_integer(sock::DATAGRAM_SIZE as i64);
     l.set_field(t, "_DATAGRAMSIZE");
     l.push_str(IMPLEMENTATION);
     l.set_field(t, "_IMPLEMENTATION");

@@ -3,8 +3,11 @@
 //!
 //! Replaces the resolver half of LuaSocket's `inet.c`. Built on
 //! getaddrinfo/getnameinfo throughout (upstream's `toip`/`tohostname` use
-//! the IPv4-only gethostbyname/gethostbyaddr), so IPv6 names work too; `toip`
-//! still prefers an IPv4 address when a name has both, as upstream returns.
+//! the IPv4-only gethostbyname/gethostbyaddr), so IPv6 names and addresses
+//! work too; `toip` still prefers an IPv4 address when a name has both, as
+//! upstream returns. Differences: `info.alias` is always empty (getaddrinfo
+//! does not report aliases), and `toip` of an address with no reverse name
+//! returns the address (upstream fails with "host not found").
 
 use socket2::Type;
 
@@ -23,6 +26,17 @@ pub(crate) const FUNCTIONS: &[(&str, Native)] = &[
 
 const HOST_NOT_FOUND: &str = "host not found";
 
+/// The text upstream's `toip`/`tohostname` give for a failed lookup: the
+/// `hstrerror` of the matching resolver outcome ("host not found" for an
+/// unknown name).
+fn host_error(e: sys::GaiError) -> &'static str {
+    match e.code {
+        libc::EAI_AGAIN => "Host name lookup failure",
+        libc::EAI_FAIL => "Unknown server error",
+        _ => HOST_NOT_FOUND,
+    }
+}
+
 fn lookup(name: &str, flags: i32) -> Result<Vec<AddrInfo>, sys::GaiError> {
     let hints = Hints {
         family: libc::AF_UNSPEC,
@@ -34,6 +48,21 @@ fn lookup(name: &str, flags: i32) -> Result<Vec<AddrInfo>, sys::GaiError> {
 
 fn numeric(ai: &AddrInfo) -> Option<String> {
     inet::numeric_name(&ai.addr).ok().map(|(ip, _)| ip)
+}
+
+/// `text` as an address (IPv6, or IPv4 in any form inet_aton takes, such
+/// as `"127.1"`), or `None` when it is a name.
+fn as_address(text: &str) -> Option<AddrInfo> {
+    lookup(text, libc::AI_NUMERICHOST)
+        .ok()
+        .and_then(|found| found.into_iter().next())
+}
+
+/// The name an address maps back to, if the resolver knows one.
+fn reverse(ai: &AddrInfo) -> Option<String> {
+    sys::getnameinfo(&ai.addr, libc::NI_NAMEREQD)
+        .ok()
+        .map(|(host, _)| host)
 }
 
 /// Pushes `{name = ..., alias = {...}, ip = {...}}`.
@@ -76,42 +105,56 @@ fn canonical(found: &[AddrInfo], asked: &str) -> String {
         .unwrap_or_else(|| asked.to_string())
 }
 
-/// `toip(name)` → `ip, info` or `nil, "host not found"`.
-fn toip(l: &State) -> Ret {
-    let name = l.check_str(1)?;
-    let found = match lookup(&name, libc::AI_CANONNAME) {
-        Ok(f) if !f.is_empty() => f,
-        _ => return l.fail(HOST_NOT_FOUND),
-    };
+/// What `toip` and `tohostname` learn about `text`: the name, and the
+/// addresses; `None` (with the error text) when there is nothing.
+///
+/// For an address, as upstream (gethostbyaddr), the name is the one it
+/// maps back to; `toip` (`need_name` false) falls back to the address
+/// itself where upstream fails, `tohostname` fails.
+fn resolve(text: &str, need_name: bool) -> Result<(String, Vec<String>), &'static str> {
+    if let Some(ai) = as_address(text) {
+        let ip = numeric(&ai).ok_or(HOST_NOT_FOUND)?;
+        let name = match reverse(&ai) {
+            Some(name) => name,
+            None if need_name => return Err(HOST_NOT_FOUND),
+            None => ip.clone(),
+        };
+        return Ok((name, vec![ip]));
+    }
+    let found = lookup(text, libc::AI_CANONNAME).map_err(host_error)?;
     let ips = addresses(&found);
-    let Some(first) = ips.first().cloned() else {
-        return l.fail(HOST_NOT_FOUND);
-    };
-    l.push_str(&first);
-    push_info(l, &canonical(&found, &name), &[], &ips);
-    Ok(2)
+    if ips.is_empty() {
+        return Err(HOST_NOT_FOUND);
+    }
+    Ok((canonical(&found, text), ips))
+}
+
+/// `toip(name)` → `ip, info` or `nil, "host not found"`. IPv4 addresses
+/// come first in `info.ip`, as upstream's IPv4-only resolver gave them;
+/// IPv6 ones follow (a name with only IPv6 addresses works).
+fn toip(l: &State) -> Ret {
+    let text = l.check_str(1)?;
+    match resolve(&text, false) {
+        Ok((name, ips)) => {
+            l.push_str(&ips[0]);
+            push_info(l, &name, &[], &ips);
+            Ok(2)
+        }
+        Err(msg) => l.fail(msg),
+    }
 }
 
 /// `tohostname(address)` → `name, info` or `nil, "host not found"`.
 fn tohostname(l: &State) -> Ret {
-    let addr = l.check_str(1)?;
-    let found = match lookup(&addr, libc::AI_CANONNAME) {
-        Ok(f) if !f.is_empty() => f,
-        _ => return l.fail(HOST_NOT_FOUND),
-    };
-    let is_numeric = addr.parse::<std::net::IpAddr>().is_ok();
-    let name = if is_numeric {
-        match sys::getnameinfo(&found[0].addr, libc::NI_NAMEREQD) {
-            Ok((host, _)) => host,
-            Err(_) => return l.fail(HOST_NOT_FOUND),
+    let text = l.check_str(1)?;
+    match resolve(&text, true) {
+        Ok((name, ips)) => {
+            l.push_str(&name);
+            push_info(l, &name, &[], &ips);
+            Ok(2)
         }
-    } else {
-        canonical(&found, &addr)
-    };
-    let ips = addresses(&found);
-    l.push_str(&name);
-    push_info(l, &name, &[], &ips);
-    Ok(2)
+        Err(msg) => l.fail(msg),
+    }
 }
 
 fn gethostname(l: &State) -> Ret {
@@ -166,8 +209,21 @@ fn getnameinfo(l: &State) -> Ret {
     };
     let mut names: Vec<String> = Vec::new();
     let mut service = None;
+    // Only what was asked for is looked up (upstream passes no buffer for
+    // the other), so `getnameinfo(nil, "80")` makes no reverse lookup.
+    let mut flags = 0;
+    if host.is_none() {
+        flags |= libc::NI_NUMERICHOST;
+    }
+    if serv.is_none() {
+        flags |= libc::NI_NUMERICSERV;
+    }
     for ai in &found {
-        match sys::getnameinfo(&ai.addr, 0) {
+        // As upstream, which ignores getnameinfo's result, a failed reverse
+        // lookup does not fail the call: the address stands for its name.
+        let named = sys::getnameinfo(&ai.addr, flags)
+            .or_else(|_| sys::getnameinfo(&ai.addr, flags | libc::NI_NUMERICHOST));
+        match named {
             Ok((h, s)) => {
                 if host.is_some() {
                     names.push(h);

@@ -1,12 +1,26 @@
-//! Addresses: resolving `(host, port)` for bind and connect, and formatting
-//! socket addresses back as numeric `ip, port`.
+//! Addresses: resolving `(host, port)` for bind, connect and `sendto`,
+//! formatting socket addresses back as numeric `ip, port`, and racing
+//! connection attempts to several addresses.
 //!
-//! Replaces the address half of LuaSocket's `inet.c`.
+//! Replaces the address half of LuaSocket's `inet.c`. Different on purpose:
+//! where upstream's `inet_tryconnect` tries each address in turn with a fresh
+//! timer, [`race`] follows RFC 8305 (Happy Eyeballs): families interleaved,
+//! a new attempt every [`ATTEMPT_DELAY`] while earlier ones keep going, the
+//! first to connect wins, all within the one deadline of the call.
+
+use std::collections::VecDeque;
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
 
 use socket2::{SockAddr, Type};
 
 use crate::error::{gai_message, NetError};
 use crate::sys::{self, AddrInfo, Hints};
+use crate::timeout::Deadline;
+
+/// RFC 8305's "Connection Attempt Delay": how long one attempt runs alone
+/// before the next address is tried alongside it (the RFC recommends 250 ms).
+pub(crate) const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
 
 /// Resolves `host`/`port` for a socket of `family` (AF_UNSPEC: any) and
 /// `socktype`, in the resolver's order.
@@ -23,6 +37,148 @@ pub(crate) fn resolve(
         flags,
     };
     sys::getaddrinfo(host, port, hints).map_err(|e| NetError::Resolve(gai_message(e)))
+}
+
+/// Resolves a numeric `host`/`port` for `sendto`, as upstream does
+/// (AI_NUMERICHOST | AI_NUMERICSERV); failures carry the resolver's own
+/// text (`gai_strerror`), as upstream's `sendto` reports them.
+pub(crate) fn resolve_numeric(
+    host: &str,
+    port: &str,
+    family: i32,
+    socktype: Type,
+) -> Result<AddrInfo, NetError> {
+    let hints = Hints {
+        family,
+        socktype: socktype.into(),
+        flags: libc::AI_NUMERICHOST | libc::AI_NUMERICSERV,
+    };
+    let found = sys::getaddrinfo(Some(host), Some(port), hints)
+        .map_err(|e| NetError::Resolve(sys::gai_strerror(e.code)))?;
+    found
+        .into_iter()
+        .next()
+        .ok_or_else(|| NetError::Resolve(sys::gai_strerror(libc::EAI_NONAME)))
+}
+
+/// RFC 8305 §4: the addresses with their families interleaved, starting
+/// with the family of the resolver's first answer, each family keeping the
+/// resolver's order.
+pub(crate) fn interleave(addrs: Vec<AddrInfo>) -> Vec<AddrInfo> {
+    let Some(first) = addrs.first().map(|a| a.family) else {
+        return addrs;
+    };
+    let total = addrs.len();
+    let (mut mine, mut other): (VecDeque<AddrInfo>, VecDeque<AddrInfo>) =
+        addrs.into_iter().partition(|a| a.family == first);
+    let mut out = Vec::with_capacity(total);
+    while !mine.is_empty() || !other.is_empty() {
+        out.extend(mine.pop_front());
+        out.extend(other.pop_front());
+    }
+    out
+}
+
+fn in_progress(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINPROGRESS) | Some(libc::EAGAIN) | Some(libc::EINTR)
+    )
+}
+
+/// Races connection attempts to `addrs`, in order, each on a descriptor from
+/// `open(family)`: an attempt starts when the previous one has run for
+/// `delay` without an answer, or at once when it failed; earlier attempts go
+/// on meanwhile. Returns the first descriptor to connect and its family, and
+/// closes every other; fails with `timeout` when `dl` passes first, or with
+/// the last error once every address failed.
+pub(crate) fn race(
+    addrs: &[AddrInfo],
+    open: &mut dyn FnMut(i32) -> Result<RawFd, NetError>,
+    dl: &Deadline,
+    delay: Duration,
+) -> Result<(RawFd, i32), NetError> {
+    let mut last = NetError::Msg("no info on address");
+    let mut pending: Vec<(RawFd, i32)> = Vec::new();
+    let mut next = 0;
+    let mut next_at = Instant::now();
+    let outcome = loop {
+        let now = Instant::now();
+        if next < addrs.len() && (pending.is_empty() || now >= next_at) {
+            let ai = &addrs[next];
+            next += 1;
+            let fd = match open(ai.family) {
+                Ok(fd) => fd,
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            };
+            match sys::connect(fd, &ai.addr) {
+                Ok(()) => break Ok((fd, ai.family)),
+                Err(e) if in_progress(&e) => {
+                    pending.push((fd, ai.family));
+                    next_at = now + delay;
+                }
+                Err(e) => {
+                    sys::close(fd);
+                    last = e.into();
+                }
+            }
+            continue;
+        }
+        if pending.is_empty() {
+            break Err(last);
+        }
+        let left = dl.remaining();
+        if left == Some(Duration::ZERO) {
+            break Err(NetError::Timeout);
+        }
+        let wait = if next < addrs.len() {
+            let until = next_at.saturating_duration_since(now);
+            Some(left.map_or(until, |l| l.min(until)))
+        } else {
+            left
+        };
+        let mut fds: Vec<libc::pollfd> = pending
+            .iter()
+            .map(|&(fd, _)| libc::pollfd {
+                fd,
+                events: libc::POLLOUT,
+                revents: 0,
+            })
+            .collect();
+        match sys::poll(&mut fds, wait) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => break Err(e.into()),
+        }
+        let mut winner = None;
+        let mut still = Vec::with_capacity(pending.len());
+        for (&(fd, family), p) in pending.iter().zip(&fds) {
+            if p.revents == 0 || winner.is_some() {
+                still.push((fd, family));
+                continue;
+            }
+            match sys::with_fd(fd, |s| s.take_error()) {
+                Ok(None) => winner = Some((fd, family)),
+                Ok(Some(e)) | Err(e) => {
+                    sys::close(fd);
+                    last = e.into();
+                    // A failed attempt lets the next one start at once.
+                    next_at = Instant::now();
+                }
+            }
+        }
+        pending = still;
+        if let Some(w) = winner {
+            break Ok(w);
+        }
+    };
+    for (fd, _) in pending {
+        sys::close(fd);
+    }
+    outcome
 }
 
 /// The numeric host and port of an address, as getnameinfo gives them.
@@ -79,7 +235,7 @@ mod tests {
     #[test]
     fn bad_names_use_luasocket_texts() {
         let e = resolve(
-            Some("no.such.host.invalid"),
+            Some("no such host"),
             Some("80"),
             libc::AF_UNSPEC,
             Type::STREAM,
@@ -99,6 +255,38 @@ mod tests {
             0,
         );
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn families_are_interleaved_from_the_first_answer() {
+        let v6 = |p| resolve(Some("::1"), Some(p), libc::AF_UNSPEC, Type::STREAM, 0).unwrap();
+        let v4 = |p| resolve(Some("127.0.0.1"), Some(p), libc::AF_UNSPEC, Type::STREAM, 0).unwrap();
+        let mut addrs = Vec::new();
+        for p in ["1", "2", "3"] {
+            addrs.extend(v6(p));
+        }
+        addrs.extend(v4("4"));
+        addrs.extend(v4("5"));
+        let order: Vec<u16> = interleave(addrs)
+            .iter()
+            .map(|a| numeric_name(&a.addr).unwrap().1)
+            .collect();
+        assert_eq!(order, vec![1, 4, 2, 5, 3]);
+        assert!(interleave(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn sendto_addresses_must_be_numeric() {
+        let ai = resolve_numeric("127.0.0.1", "53", libc::AF_UNSPEC, Type::DGRAM).unwrap();
+        assert_eq!(
+            numeric_name(&ai.addr).unwrap(),
+            ("127.0.0.1".to_string(), 53)
+        );
+        let e = resolve_numeric("localhost", "53", libc::AF_UNSPEC, Type::DGRAM);
+        assert_eq!(
+            e.err().unwrap().to_string(),
+            sys::gai_strerror(libc::EAI_NONAME)
+        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
-//! luasocket (Rust): LuaSocket's native modules, `socket.core` and
-//! `mime.core`, written in Rust.
+//! luasocket (Rust): LuaSocket's native modules, `socket.core`,
+//! `socket.unix` and `mime.core`, written in Rust.
 //!
 //! This file only lists the modules and exports the entry point, as
 //! LuaSocket's `luasocket.c` does. The rock installs this library once,
 //! under the flat name `luasocket_rs` (see the rockspec); the small Lua
-//! modules `socket/core.lua` and `mime/core.lua` call the openers it returns.
+//! modules `socket/core.lua`, `socket/unix.lua` and `mime/core.lua` call the
+//! openers it returns.
 #![deny(unsafe_code)]
 // Without a Lua version the crate is only the pure core, built for `cargo test`.
 #![cfg_attr(not(feature = "mlua"), allow(dead_code))]
@@ -18,6 +19,7 @@ mod options;
 mod sock;
 mod sys;
 mod timeout;
+mod url;
 
 #[cfg(feature = "mlua")]
 mod core;
@@ -29,6 +31,10 @@ mod object;
 mod select;
 #[cfg(feature = "mlua")]
 mod tcp;
+#[cfg(feature = "mlua")]
+mod udp;
+#[cfg(feature = "mlua")]
+mod unix;
 
 #[cfg(feature = "mlua")]
 mod entry {
@@ -37,6 +43,8 @@ mod entry {
     const OPENERS: &[(&str, Native)] = &[
         ("socket_core", crate::core::open),
         ("mime_core", crate::mime::open),
+        ("socket_unix", crate::unix::open),
+        ("socket_url", crate::url::open),
     ];
 
     fn openers(l: &State) -> Ret {

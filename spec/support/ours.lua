@@ -23,6 +23,13 @@ if mime_core._IMPLEMENTATION ~= core._IMPLEMENTATION then
 end
 assert(require("mime") == mime_core, "require('mime') must extend the mime.core table")
 
+local unix = require("socket.unix")
+local stream = unix.stream()
+if not tostring(stream):match("^unixstream{master}: ") then
+    error("socket.unix did not make a unixstream{master}: " .. tostring(stream), 0)
+end
+stream:close()
+
 -- The shared object really mapped into this process must be the tree's.
 local maps = assert(io.open("/proc/self/maps", "r"))
 local text = maps:read("*a")
@@ -42,10 +49,14 @@ end
 for path in text:gmatch("(/[^\n]-/mime/core%.so)\n") do
     error("a C mime/core.so is loaded: " .. path, 0)
 end
+for path in text:gmatch("(/[^\n]-/socket/unix%.so)\n") do
+    error("a C socket/unix.so is loaded: " .. path, 0)
+end
 
 if ... == nil then
     -- Run as a script: report.
     print("socket.core: " .. core._IMPLEMENTATION .. " from " .. tree)
     print("mime.core: " .. mime_core._IMPLEMENTATION .. " from " .. tree)
+    print("socket.unix: " .. tostring(unix) .. " from " .. tree)
 end
 return true

@@ -473,6 +473,16 @@ impl State {
         }
     }
 
+    /// Pops the table on top and makes it the metatable of the value at
+    /// `idx` (an absolute index).
+    pub(crate) fn set_metatable(&self, idx: c_int) {
+        debug_assert_eq!(self.kind(-1), Kind::Table);
+        // SAFETY: a table is on top; lua_setmetatable pops it.
+        unsafe {
+            ffi::lua_setmetatable(self.l, idx);
+        }
+    }
+
     /// Gives the object at `idx` the class `name` (its metatable).
     pub(crate) fn set_class(&self, idx: c_int, name: &str) {
         // SAFETY: absolute index computed before pushing.

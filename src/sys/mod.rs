@@ -419,3 +419,158 @@ pub(crate) fn get_linger(fd: RawFd) -> io::Result<(bool, i32)> {
     ))?;
     Ok((li.l_onoff != 0, li.l_linger))
 }
+
+/// Receives one datagram into `buf` (replacing its contents, at most `max`
+/// bytes kept) with `flags` (`MSG_PEEK`, `MSG_TRUNC`). Returns the length
+/// the call reports (with `MSG_TRUNC`, the datagram's real length, which may
+/// exceed `max`) and, when `from` is set, the sender's address.
+pub(crate) fn recv_dgram_into(
+    fd: RawFd,
+    buf: &mut Vec<u8>,
+    max: usize,
+    flags: i32,
+    from: bool,
+) -> io::Result<(usize, Option<SockAddr>)> {
+    buf.clear();
+    buf.reserve(max);
+    let spare = &mut buf.spare_capacity_mut()[..max];
+    let (n, addr) = with_fd(fd, |s| {
+        if from {
+            s.recv_from_with_flags(spare, flags)
+                .map(|(n, a)| (n, Some(a)))
+        } else {
+            s.recv_with_flags(spare, flags).map(|n| (n, None))
+        }
+    })?;
+    // SAFETY: the call initialised the first min(n, max) bytes of the
+    // spare capacity (n can exceed max only with MSG_TRUNC).
+    unsafe { buf.set_len(n.min(max)) };
+    Ok((n, addr))
+}
+
+/// Sends one datagram to `addr` without raising SIGPIPE.
+pub(crate) fn send_to(fd: RawFd, data: &[u8], addr: &SockAddr) -> io::Result<usize> {
+    with_fd(fd, |s| s.send_to_with_flags(data, addr, libc::MSG_NOSIGNAL))
+}
+
+/// Dissolves a datagram socket's association (connect(2) to an address of
+/// family `AF_UNSPEC`), the way `setpeername("*")` does.
+pub(crate) fn disconnect(fd: RawFd) -> io::Result<()> {
+    // SAFETY: the storage is zeroed by try_init; we only set the family and
+    // a length no larger than the storage, so the address is initialised.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            (*storage.cast::<libc::sockaddr>()).sa_family = libc::AF_UNSPEC as libc::sa_family_t;
+            *len = std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t;
+            Ok(())
+        })
+    }?;
+    connect(fd, &addr)
+}
+
+/// The length of `sockaddr_un.sun_path`.
+pub(crate) const SUN_PATH_LEN: usize = 108;
+
+/// A unix-domain address holding exactly the bytes of `path`, laid out as
+/// LuaSocket does (no terminating NUL counted), so a leading NUL makes a
+/// Linux abstract name. `None` when the path does not fit.
+pub(crate) fn unix_addr(path: &[u8]) -> Option<SockAddr> {
+    if path.len() >= SUN_PATH_LEN {
+        return None;
+    }
+    let offset = std::mem::offset_of!(libc::sockaddr_un, sun_path);
+    // SAFETY: try_init hands us zeroed storage at least as large as a
+    // sockaddr_un; the path fits in sun_path (checked above), and the length
+    // covers only the family and the copied bytes.
+    let made = unsafe {
+        SockAddr::try_init(|storage, len| {
+            let un = &mut *storage.cast::<libc::sockaddr_un>();
+            un.sun_family = libc::AF_UNIX as libc::sa_family_t;
+            std::ptr::copy_nonoverlapping(
+                path.as_ptr(),
+                un.sun_path.as_mut_ptr().cast::<u8>(),
+                path.len(),
+            );
+            *len = (offset + path.len()) as libc::socklen_t;
+            Ok(())
+        })
+    };
+    made.ok().map(|((), addr)| addr)
+}
+
+/// The name in a unix-domain address as Lua sees it: a filesystem path
+/// (up to its NUL), an abstract name with its leading NUL, or `""` for an
+/// unnamed socket.
+pub(crate) fn unix_name(addr: &SockAddr) -> Vec<u8> {
+    if !addr.is_unix() {
+        return Vec::new();
+    }
+    let offset = std::mem::offset_of!(libc::sockaddr_un, sun_path);
+    let len = (addr.len() as usize)
+        .saturating_sub(offset)
+        .min(SUN_PATH_LEN);
+    // SAFETY: the family is AF_UNIX, so the storage holds a sockaddr_un,
+    // and `len` stays within its sun_path.
+    let bytes = unsafe {
+        let un = &*addr.as_ptr().cast::<libc::sockaddr_un>();
+        std::slice::from_raw_parts(un.sun_path.as_ptr().cast::<u8>(), len)
+    };
+    match bytes.first() {
+        None => Vec::new(),
+        Some(0) => bytes.to_vec(),
+        Some(_) => {
+            let end = bytes.iter().position(|&c| c == 0).unwrap_or(bytes.len());
+            bytes[..end].to_vec()
+        }
+    }
+}
+
+extern "C" {
+    // In the C library on every Unix; the libc crate does not bind it.
+    fn inet_aton(cp: *const libc::c_char, inp: *mut libc::in_addr) -> libc::c_int;
+}
+
+/// inet_aton(3): the permissive IPv4 parser LuaSocket's options use
+/// (`"127.1"` and `"0x7f.0.0.1"` are accepted).
+pub(crate) fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
+    let c = CString::new(text).ok()?;
+    let mut a = libc::in_addr { s_addr: 0 };
+    // SAFETY: c is NUL-terminated; a is a valid in_addr to fill.
+    let ok = unsafe { inet_aton(c.as_ptr(), &mut a) };
+    (ok != 0).then(|| std::net::Ipv4Addr::from(u32::from_be(a.s_addr)))
+}
+
+/// setsockopt(2) with a plain-data value (`in_addr`, `ip_mreq`, ...).
+pub(crate) fn setsockopt_value<T: Copy>(
+    fd: RawFd,
+    level: i32,
+    name: i32,
+    value: &T,
+) -> io::Result<()> {
+    syscall!(setsockopt(
+        fd,
+        level,
+        name,
+        value as *const T as *const libc::c_void,
+        std::mem::size_of::<T>() as libc::socklen_t
+    ))?;
+    Ok(())
+}
+
+/// getsockopt(2) of an `in_addr` (IP_MULTICAST_IF).
+pub(crate) fn getsockopt_in_addr(
+    fd: RawFd,
+    level: i32,
+    name: i32,
+) -> io::Result<std::net::Ipv4Addr> {
+    let mut value = libc::in_addr { s_addr: 0 };
+    let mut len = std::mem::size_of::<libc::in_addr>() as libc::socklen_t;
+    syscall!(getsockopt(
+        fd,
+        level,
+        name,
+        &mut value as *mut libc::in_addr as *mut libc::c_void,
+        &mut len
+    ))?;
+    Ok(std::net::Ipv4Addr::from(u32::from_be(value.s_addr)))
+}

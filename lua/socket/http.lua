@@ -1,0 +1,949 @@
+---
+-- socket.http: an HTTP/1.1 client, as LuaSocket's `socket.http`.
+--
+-- `request(url [, body])` returns `body, code, headers, status`;
+-- `request{...}` returns `1, code, headers, status`; failures return
+-- `nil, message`. Requests use `Connection: close`; bodies of unknown length
+-- are sent chunked; redirects are followed for GET and HEAD.
+--
+-- Where this differs from LuaSocket on purpose:
+-- - `https://` goes through LuaSec with the server's certificate and host
+--   name VERIFIED by default (LuaSocket hands over to LuaSec's `ssl.https`,
+--   which verifies nothing). LuaSec's parameters in the request table
+--   (`verify`, `cafile`, `capath`, `protocol`, `options`, ...) change that.
+--   Without LuaSec, `https://` returns `nil, message`.
+-- - Input is bounded: a status, header or chunk-size line longer than
+--   `MAXLINE` bytes, or a header section over `MAXHEADERS` bytes, fails with
+--   `nil, "oversized"` instead of growing memory without end.
+-- - Header names, values, the method and the request target are checked:
+--   one holding CR, LF or another control byte is refused, not sent.
+-- - All 1xx interim responses are skipped (LuaSocket skips only 100); a
+--   redirected HEAD stays a HEAD; the URL fragment is not sent; the user
+--   name is unescaped like the password; an IPv6 host is bracketed in the
+--   Host header; `maxredirects = false` stops after 1000 hops.
+-- - An unknown scheme or a bad proxy URL returns `nil, message` instead of
+--   raising a Lua error.
+-- - Through a proxy, https:// uses a CONNECT tunnel (LuaSocket sends the
+--   request to the proxy in the clear).
+-- - The request head goes out in one write (LuaSocket: two), with
+--   `tcp-nodelay` set when a body follows; bodies are read in blocks that
+--   grow for fast peers and shrink for slow ones (LuaSocket: 2 KiB), and
+--   the string form joins the body's pieces with a single allocation.
+-- @module socket.http
+
+local socket = require("socket")
+local url = require("socket.url")
+local ltn12 = require("ltn12")
+local mime = require("mime")
+local headers_module = require("socket.headers")
+
+local pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type =
+    pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type
+local concat = table.concat
+local byte, find, format, gsub, lower, match, sub = string.byte, string.find, string.format, string.gsub, string.lower,
+    string.match, string.sub
+local floor = math.floor
+
+local http = {}
+-- As upstream, loading the module also makes it reachable as socket.http.
+socket.http = http
+
+--- Seconds each socket operation may take (connect, each send, each receive).
+http.TIMEOUT = 60
+--- The User-Agent header sent by default.
+http.USERAGENT = socket._VERSION
+--- Default proxy URL (`"http://host:port"`), used when a request gives none.
+http.PROXY = nil
+
+--- Longest status, header or chunk-size line accepted, in bytes.
+http.MAXLINE = 64 * 1024
+--- Largest header section (or trailer section) accepted, in bytes.
+http.MAXHEADERS = 1024 * 1024
+
+-- Body reads adapt their size to the peer (see `reader`): from BLOCK_MIN
+-- (LuaSocket's fixed size) up to BLOCK_MAX, starting at BLOCK_START. A read
+-- that fills in under FAST seconds doubles the next; one slower than SLOW
+-- halves it.
+local BLOCK_MIN, BLOCK_START, BLOCK_MAX = 2048, 16 * 1024, 1024 * 1024
+local FAST, SLOW = 0.05, 0.5
+
+-- Hops followed when the request says maxredirects = false.
+local REDIRECT_CEILING = 1000
+
+local try = socket.try
+
+---------------------------------------------------------------------------
+-- Reading the response head
+---------------------------------------------------------------------------
+
+local function getline(sock)
+    return sock:receive("*l", nil, http.MAXLINE)
+end
+
+-- Whether a header line continues the previous one (starts with white space).
+local function folded(line)
+    local b = byte(line, 1)
+    return b == 32 or b == 9 or b == 11 or b == 12 or b == 13
+end
+
+-- Reads header lines up to the blank line into `headers` (names in lower
+-- case; repeated names joined with ", "; folded lines appended to the
+-- value). Returns the table, or nil and a message.
+local function receiveheaders(sock, headers)
+    headers = headers or {}
+    local budget = http.MAXHEADERS
+    local line, err = getline(sock)
+    if err then return nil, err end
+    -- Repeated names are gathered in lists and joined once at the end, so
+    -- that many repeated lines cost linear time.
+    local lists
+    while line ~= "" do
+        local name, value = match(line, "^(.-):%s*(.*)")
+        if not name then return nil, "malformed response headers" end
+        name = lower(name)
+        budget = budget - #line
+        line, err = getline(sock)
+        if err then return nil, err end
+        if folded(line) then
+            local parts = { value }
+            repeat
+                budget = budget - #line
+                if budget < 0 then return nil, "oversized" end
+                parts[#parts + 1] = line
+                line, err = getline(sock)
+                if err then return nil, err end
+            until not folded(line)
+            value = concat(parts)
+        end
+        if budget < 0 then return nil, "oversized" end
+        local old = headers[name]
+        if old == nil then
+            headers[name] = value
+        else
+            lists = lists or {}
+            local list = lists[name]
+            if not list then
+                list = { old }
+                lists[name] = list
+            end
+            list[#list + 1] = value
+        end
+    end
+    if lists then
+        for name, list in pairs(lists) do headers[name] = concat(list, ", ") end
+    end
+    return headers
+end
+
+-- Parses a chunk-size line ("1a2b", "1a2b;ext=val"). Returns the size or nil.
+local function chunk_size(line)
+    local digits = match(line, "^%s*(%x+)%s*;") or match(line, "^%s*(%x+)%s*$")
+    if not digits or #digits > 13 then return nil end
+    return tonumber(digits, 16)
+end
+
+---------------------------------------------------------------------------
+-- Body sources and sinks
+---------------------------------------------------------------------------
+
+-- Reads body data from `sock`, at most `limit` bytes a call (returning what
+-- receive returns). The size asked grows while reads fill quickly and
+-- shrinks when they are slow: a fast peer gets large reads (few calls,
+-- few pieces to join), a slow or trickling one small reads, so that data
+-- reaches the sink promptly and no single receive (whose timeout counts
+-- from the start of the call) has to wait long to fill.
+local function reader(sock)
+    local size = BLOCK_START
+    local gettime = socket.gettime
+    return function(limit)
+        local n = size
+        if limit < n then n = limit end
+        local t0 = gettime()
+        local chunk, err, partial = sock:receive(n)
+        if n == size and chunk then
+            local dt = gettime() - t0
+            if dt < FAST then
+                if size < BLOCK_MAX then size = size * 2 end
+            elseif dt > SLOW and size > BLOCK_MIN then
+                size = floor(size / 2)
+            end
+        end
+        return chunk, err, partial
+    end
+end
+
+-- Source of a chunked body read from `sock`; large chunks come out in
+-- pieces. Trailers are read into `trailers` (a new table when nil) and the
+-- source then ends.
+local function chunked_source(sock, trailers)
+    local read = reader(sock)
+    local left, done = 0, false
+    return function()
+        if done then return nil end
+        if left == 0 then
+            local line, err = getline(sock)
+            if err then return nil, err end
+            local size = chunk_size(line)
+            if not size then return nil, "invalid chunk size" end
+            if size == 0 then
+                done = true
+                local ok
+                ok, err = receiveheaders(sock, trailers)
+                if not ok then return nil, err end
+                return nil
+            end
+            left = size
+        end
+        local chunk, err = read(left)
+        if not chunk then return nil, err end
+        left = left - #chunk
+        if left == 0 then
+            -- the CRLF after the chunk data
+            local _, crlf_err = getline(sock)
+            if crlf_err then return nil, crlf_err end
+        end
+        return chunk
+    end
+end
+
+-- Source of exactly `length` bytes.
+local function length_source(sock, length)
+    local read = reader(sock)
+    return function()
+        if length <= 0 then return nil end
+        local chunk, err = read(length)
+        if not chunk then return nil, err end
+        length = length - #chunk
+        return chunk
+    end
+end
+
+-- Source of everything up to the end of the stream.
+local function closed_source(sock)
+    local read = reader(sock)
+    local done = false
+    return function()
+        if done then return nil end
+        local chunk, err, partial = read(BLOCK_MAX)
+        if chunk then return chunk end
+        if err == "closed" then
+            done = true
+            if partial and partial ~= "" then return partial end
+            return nil
+        end
+        return nil, err
+    end
+end
+
+-- Sink writing the HTTP chunked coding to `sock`; the end of the data
+-- (nil chunk without an error) writes the last, empty, chunk.
+local function chunked_sink(sock)
+    return function(chunk, err)
+        if not chunk then
+            if err then return nil, err end
+            return sock:send("0\r\n\r\n")
+        end
+        -- An empty chunk would read as the end of the body: skip it.
+        if chunk == "" then return 1 end
+        return sock:send(format("%X\r\n", #chunk) .. chunk .. "\r\n")
+    end
+end
+
+local function selectable(sock, f)
+    return setmetatable({
+        getfd = function() return sock:getfd() end,
+        dirty = function() return sock:dirty() end,
+    }, {
+        __call = function(_, ...) return f(...) end,
+    })
+end
+
+--- `socket.source("http-chunked", sock [, headers])`: the chunked body
+-- read from `sock`; trailers go into `headers`.
+socket.sourcet["http-chunked"] = function(sock, headers)
+    return selectable(sock, chunked_source(sock, type(headers) == "table" and headers or nil))
+end
+
+--- `socket.sink("http-chunked", sock)`: writes the chunked coding to `sock`.
+socket.sinkt["http-chunked"] = function(sock)
+    return selectable(sock, chunked_sink(sock))
+end
+
+---------------------------------------------------------------------------
+-- HTTPS through LuaSec
+---------------------------------------------------------------------------
+
+-- LuaSec parameters a request table may carry; they reach ssl.wrap.
+local TLS_PARAMS = {
+    "protocol", "options", "verify", "cafile", "capath", "key", "certificate", "password",
+    "certificates", "ciphers", "ciphersuites", "depth", "dhparam", "curve", "curveslist",
+    "verifyext", "alpn", "dane",
+}
+
+local function file_exists(path)
+    local f = path and io.open(path, "r")
+    if f then f:close() end
+    return f ~= nil and f ~= false
+end
+
+-- The system's trusted certificates, as OpenSSL would find them.
+local function default_cafile()
+    local env = os.getenv("SSL_CERT_FILE")
+    if env and env ~= "" then return env end
+    for _, path in ipairs {
+        "/etc/ssl/certs/ca-certificates.crt", -- Debian, Ubuntu, Alpine
+        "/etc/pki/tls/certs/ca-bundle.crt", -- Fedora, RHEL
+        "/etc/ssl/ca-bundle.pem", -- openSUSE
+        "/etc/ssl/cert.pem", -- BSDs, macOS
+    } do
+        if file_exists(path) then return path end
+    end
+end
+
+local function default_capath()
+    local env = os.getenv("SSL_CERT_DIR")
+    if env and env ~= "" then return env end
+    if file_exists("/etc/ssl/certs/.") then return "/etc/ssl/certs" end
+end
+
+-- Whether `verify` (a string or a list of LuaSec flags) asks for the
+-- peer's certificate to be checked.
+local function verifies_peer(verify)
+    if type(verify) == "string" then return verify == "peer" end
+    if type(verify) == "table" then
+        for _, v in ipairs(verify) do
+            if v == "peer" then return true end
+        end
+    end
+    return false
+end
+
+-- An IP address literal in its canonical text form, or nil for a name.
+local function ip_literal(host)
+    if not (match(host, "^%d+%.%d+%.%d+%.%d+$") or find(host, ":", 1, true)) then return nil end
+    local info = socket.dns.getaddrinfo(host)
+    return info and info[1] and info[1].addr or nil
+end
+
+-- Whether certificate name `pattern` (maybe "*.example.com") covers `host`.
+local function name_matches(pattern, host)
+    pattern = gsub(lower(pattern), "%.$", "")
+    if pattern == host then return true end
+    -- A wildcard stands for exactly one whole left-most label, and must be
+    -- followed by at least two labels.
+    local rest = match(pattern, "^%*(%..+%..+)$")
+    if not rest then return false end
+    local dot = find(host, ".", 1, true)
+    return dot ~= nil and dot > 1 and sub(host, dot) == rest
+end
+
+-- Checks the peer certificate of TLS connection `conn` against `host`
+-- (RFC 6125: subjectAltName names, or the common name when there are none).
+local function check_host(conn, host)
+    local cert = conn:getpeercertificate()
+    if not cert then return nil, "no peer certificate" end
+    local wanted = lower(gsub(host, "%.$", ""))
+    local ip = ip_literal(wanted)
+    local ext = cert:extensions() or {}
+    local san = ext["2.5.29.17"]
+    if ip then
+        for _, value in ipairs(san and san.iPAddress or {}) do
+            if ip_literal(value) == ip then return 1 end
+        end
+    else
+        local names = san and san.dNSName
+        if names and names[1] then
+            for _, name in ipairs(names) do
+                if name_matches(name, wanted) then return 1 end
+            end
+        else
+            for _, entry in ipairs(cert:subject() or {}) do
+                if entry.name == "commonName" and name_matches(entry.value, wanted) then return 1 end
+            end
+        end
+    end
+    return nil, "certificate does not match host name '" .. host .. "'"
+end
+
+-- The connection object an https `create` returns: our TCP socket, turned
+-- into a LuaSec connection by connect().
+local tls_methods = {}
+local tls_meta = { __index = tls_methods }
+
+function tls_methods:settimeout(value, mode)
+    self.timeout, self.mode = value, mode
+    return self.sock:settimeout(value, mode)
+end
+
+function tls_methods:setoption(...)
+    if self.tls then return nil, "not supported" end
+    return self.sock:setoption(...)
+end
+
+-- Asks the HTTP proxy `sock` is connected to for a tunnel to `target`
+-- ("host:port"), as RFC 9110 §9.3.6 describes. Returns 1, or nil and a
+-- message.
+local function open_tunnel(sock, target, auth)
+    local head = "CONNECT " .. target .. " HTTP/1.1\r\nHost: " .. target .. "\r\n"
+    if auth then head = head .. "Proxy-Authorization: " .. auth .. "\r\n" end
+    local ok, err = sock:send(head .. "\r\n")
+    if not ok then return nil, err end
+    local line
+    line, err = getline(sock)
+    if not line then return nil, err end
+    local code = tonumber(match(line, "^HTTP/%d*%.%d* (%d%d%d)"))
+    ok, err = receiveheaders(sock)
+    if not ok then return nil, err end
+    if not code or code < 200 or code > 299 then return nil, "proxy refused the tunnel: " .. line end
+    -- The TLS handshake takes over the descriptor: nothing may be buffered.
+    if sock:dirty() then return nil, "unexpected data from the proxy" end
+    return 1
+end
+
+function tls_methods:connect(host, port)
+    local ok, err = self.sock:connect(host, port)
+    if not ok then return nil, err end
+    self.sock:setoption("tcp-nodelay", true)
+    if self.tunnel then
+        ok, err = open_tunnel(self.sock, self.tunnel.target, self.tunnel.auth)
+        if not ok then
+            self.sock:close()
+            return nil, err
+        end
+    end
+    local servername = self.servername or host
+    local conn
+    conn, err = self.ssl.wrap(self.sock, self.params)
+    if not conn then
+        self.sock:close()
+        return nil, err
+    end
+    self.sock, self.tls = conn, true
+    if not ip_literal(servername) then conn:sni(servername) end
+    conn:settimeout(self.timeout, self.mode)
+    ok, err = conn:dohandshake()
+    if ok and self.checkhost then ok, err = check_host(conn, servername) end
+    if not ok then
+        conn:close()
+        return nil, err
+    end
+    return 1
+end
+
+function tls_methods:send(...)
+    return self.sock:send(...)
+end
+
+-- LuaSec's receive has no `maxsize`: a bounded line is read a byte at a
+-- time (only the response head and chunk-size lines are read this way).
+function tls_methods:receive(pattern, prefix, maxsize)
+    if not maxsize or not (pattern == nil or pattern == "*l" or pattern == "l") then
+        return self.sock:receive(pattern, prefix)
+    end
+    local parts, n = { prefix }, #(prefix or "")
+    local sock = self.sock
+    while true do
+        local c, err = sock:receive(1)
+        if not c then return nil, err, concat(parts) end
+        if c == "\n" then return concat(parts) end
+        if c ~= "\r" then
+            if n >= maxsize then return nil, "oversized", concat(parts) end
+            n = n + 1
+            parts[#parts + 1] = c
+        end
+    end
+end
+
+function tls_methods:close()
+    return self.sock:close()
+end
+
+function tls_methods:getfd()
+    return self.sock:getfd()
+end
+
+function tls_methods:dirty()
+    return self.sock:dirty()
+end
+
+--- The peer's certificate (LuaSec x509 object) once connected.
+function tls_methods:getpeercertificate(...)
+    if not self.tls then return nil end
+    return self.sock:getpeercertificate(...)
+end
+
+-- Builds the https `create` function for request `reqt`: a connection
+-- factory, or nil and a message when LuaSec is missing. With `tunnel`
+-- ({target = "host:port", auth = header value or nil, servername = host}),
+-- connections go through an HTTP proxy's CONNECT tunnel.
+local function tls_create(reqt, tunnel)
+    local found, ssl = pcall(require, "ssl")
+    if not found or type(ssl) ~= "table" or not ssl.wrap then
+        return nil, "LuaSec not found: https needs the 'ssl' module"
+    end
+    local options = { "all", "no_sslv2", "no_sslv3", "no_tlsv1" }
+    if ssl.config and ssl.config.options and ssl.config.options.no_tlsv1_1 then
+        options[#options + 1] = "no_tlsv1_1"
+    end
+    local params = { mode = "client", protocol = "any", options = options, verify = "peer" }
+    for _, name in ipairs(TLS_PARAMS) do
+        if reqt[name] ~= nil then params[name] = reqt[name] end
+    end
+    -- `password` is also the URL's password: only a key's when there is one.
+    if not (reqt.key or reqt.certificates) then params.password = nil end
+    params.mode = "client"
+    local checkhost = verifies_peer(params.verify)
+    if checkhost and not params.cafile and not params.capath then
+        params.cafile, params.capath = default_cafile(), default_capath()
+    end
+    local servername = reqt.servername or (tunnel and tunnel.servername)
+    return function()
+        local sock, err = socket.tcp()
+        if not sock then return nil, err end
+        return setmetatable({
+            sock = sock,
+            ssl = ssl,
+            params = params,
+            checkhost = checkhost,
+            servername = servername,
+            tunnel = tunnel,
+        }, tls_meta)
+    end
+end
+
+---------------------------------------------------------------------------
+-- Schemes
+---------------------------------------------------------------------------
+
+--- Known schemes: default port, and `create(reqt)` returning the function
+-- that makes a connection object (or nil and a message).
+local SCHEMES = {
+    http = {
+        port = 80,
+        create = function() return socket.tcp end,
+    },
+    https = {
+        port = 443,
+        create = tls_create,
+    },
+}
+http.SCHEMES = SCHEMES
+-- LuaSocket's name for the same table.
+http.schemes = SCHEMES
+
+---------------------------------------------------------------------------
+-- Low-level API: a connection and its steps, as LuaSocket's http.open
+---------------------------------------------------------------------------
+
+local conn_methods = {}
+local conn_meta = { __index = conn_methods }
+
+--- Connects to `host:port` with a socket from `create` (default
+-- `socket.tcp`) and returns the connection object. Raises a `socket.try`
+-- exception on failure: call it inside `socket.protect`.
+function http.open(host, port, create)
+    local c = try((create or socket.tcp)())
+    local h = setmetatable({ c = c }, conn_meta)
+    h.try = socket.newtry(function() h:close() end)
+    h.try(c:settimeout(http.TIMEOUT))
+    h.try(c:connect(host, port))
+    return h
+end
+
+--- Sends `METHOD uri HTTP/1.1`.
+function conn_methods:sendrequestline(method, uri)
+    return self.try(self.c:send(format("%s %s HTTP/1.1\r\n", method or "GET", uri)))
+end
+
+-- The header block for `tosend` (lower-case names), ending with the blank
+-- line, after the strings already in `parts`. Names or values that would
+-- break the request go to `fail` (a `try`), which raises.
+local function header_block(fail, tosend, parts)
+    parts = parts or {}
+    local canonic = headers_module.canonic
+    local n = #parts
+    for name, value in pairs(tosend) do
+        if value ~= false then
+            -- Known names (socket.headers) are valid tokens; others are checked.
+            if not canonic[name] and (type(name) ~= "string" or not find(name, "^[!#$%%&'*+%-.^_`|~%w]+$")) then
+                fail(nil, "invalid header name '" .. gsub(tostring(name), "%c", "?") .. "'")
+            end
+            local tv = type(value)
+            -- CR, LF, NUL and other control bytes (but horizontal tab)
+            -- would end the header early or smuggle in another one.
+            if tv ~= "number" and (tv ~= "string" or (find(value, "%c") and find(value, "[%z\1-\8\10-\31\127]"))) then
+                fail(nil, "invalid value for header '" .. name .. "'")
+            end
+            parts[n + 1], parts[n + 2], parts[n + 3], parts[n + 4] = canonic[name] or name, ": ", value, "\r\n"
+            n = n + 4
+        end
+    end
+    parts[n + 1] = "\r\n"
+    return concat(parts)
+end
+
+--- Sends the header block for `tosend` (a table of lower-case names).
+function conn_methods:sendheaders(tosend)
+    self.try(self.c:send(header_block(self.try, tosend)))
+    return 1
+end
+
+-- Sends a whole request head (request line and headers) in one write.
+function conn_methods:sendhead(head)
+    self.try(self.c:send(head))
+    return 1
+end
+
+--- Sends the body from `source` (chunked unless `headers` has a
+-- content-length), through `step` (default `ltn12.pump.step`).
+function conn_methods:sendbody(headers, source, step)
+    source = source or ltn12.source.empty()
+    local sink
+    if headers["content-length"] then
+        local c = self.c
+        sink = function(chunk)
+            if chunk and chunk ~= "" then return c:send(chunk) end
+            return 1
+        end
+    else
+        sink = chunked_sink(self.c)
+    end
+    return self.try(ltn12.pump.all(source, sink, step or ltn12.pump.step))
+end
+
+--- Reads the status line. Returns the code and the whole line; for a
+-- response that does not start with "HTTP/" (HTTP/0.9), returns nil and
+-- the bytes read so far (the start of the body).
+function conn_methods:receivestatusline()
+    local head = self.try(self.c:receive(5))
+    if head ~= "HTTP/" then return nil, head end
+    local line = self.try(self.c:receive("*l", head, http.MAXLINE))
+    local code = match(line, "HTTP/%d*%.%d* (%d%d%d)")
+    return self.try(tonumber(code), line)
+end
+
+--- Reads the response headers into a table (lower-case names).
+function conn_methods:receiveheaders()
+    return self.try(receiveheaders(self.c))
+end
+
+--- Reads the body, framed as `headers` say (chunked, content-length, or up
+-- to the end of the stream), into `sink` through `step`.
+function conn_methods:receivebody(headers, sink, step)
+    local c = self.c
+    local source
+    local te = headers["transfer-encoding"]
+    local length = match(headers["content-length"] or "", "^%s*(%d+)%s*$")
+    if te and te ~= "identity" then
+        source = chunked_source(c, nil)
+    elseif length then
+        source = length_source(c, tonumber(length))
+    else
+        source = closed_source(c)
+    end
+    return self.try(ltn12.pump.all(source, sink or ltn12.sink.null(), step or ltn12.pump.step))
+end
+
+--- Reads an HTTP/0.9 body: `status` (the bytes already read), then
+-- everything up to the end of the stream.
+function conn_methods:receive09body(status, sink, step)
+    local source = ltn12.source.rewind(closed_source(self.c))
+    source(status)
+    return self.try(ltn12.pump.all(source, sink or ltn12.sink.null(), step or ltn12.pump.step))
+end
+
+function conn_methods:close()
+    return self.c:close()
+end
+
+---------------------------------------------------------------------------
+-- High-level API
+---------------------------------------------------------------------------
+
+local function bracket(host)
+    if find(host, ":", 1, true) then return "[" .. host .. "]" end
+    return host
+end
+
+-- The request target: the path (origin form), or the whole URL when the
+-- request goes through a proxy.
+local function request_uri(nreqt, proxied)
+    local path = try(nreqt.path, "invalid path 'nil'")
+    if not (proxied or nreqt.params or nreqt.query) then return path end
+    local target = {
+        path = path,
+        params = nreqt.params,
+        query = nreqt.query,
+    }
+    if proxied then
+        target.scheme, target.host = nreqt.scheme, nreqt.host
+        if tostring(nreqt.port) ~= tostring(SCHEMES[nreqt.scheme].port) then target.port = nreqt.port end
+    end
+    return url.build(target)
+end
+
+local function basic_auth(user, password)
+    return "Basic " .. (mime.b64(url.unescape(user) .. ":" .. url.unescape(password)))
+end
+
+local function request_headers(nreqt, proxy)
+    local host = bracket(tostring(nreqt.host))
+    local port = tostring(nreqt.port)
+    if port ~= tostring(SCHEMES[nreqt.scheme].port) then host = host .. ":" .. port end
+    local out = {
+        ["user-agent"] = http.USERAGENT,
+        ["host"] = host,
+        ["connection"] = "close, TE",
+        ["te"] = "trailers",
+    }
+    if nreqt.user and nreqt.password then
+        out["authorization"] = basic_auth(nreqt.user, nreqt.password)
+    end
+    if proxy and proxy.user and proxy.password then
+        out["proxy-authorization"] = basic_auth(proxy.user, proxy.password)
+    end
+    for name, value in pairs(nreqt.headers or {}) do
+        if type(name) == "string" then name = lower(name) end
+        out[name] = value
+    end
+    return out
+end
+
+local DEFAULTS = { path = "/", scheme = "http" }
+
+-- Request tables keys a redirect carries to the next hop.
+local CARRIED = { "source", "sink", "headers", "proxy", "maxredirects", "method", "step", "servername" }
+for _, name in ipairs(TLS_PARAMS) do CARRIED[#CARRIED + 1] = name end
+
+-- Fills in a request from its URL and the defaults; raises (through `try`)
+-- on anything that cannot be sent.
+local function adjust_request(reqt)
+    local nreqt = reqt.url and url.parse(reqt.url, DEFAULTS) or { path = DEFAULTS.path, scheme = DEFAULTS.scheme }
+    for k, v in pairs(reqt) do nreqt[k] = v end
+    local scheme = nreqt.scheme
+    local defs = SCHEMES[scheme]
+    if not defs then try(nil, "invalid scheme '" .. tostring(scheme) .. "'") end
+    if not (nreqt.port and nreqt.port ~= "") then nreqt.port = defs.port end
+    if not (nreqt.method and nreqt.method ~= "") then nreqt.method = "GET" end
+    if not (nreqt.host and nreqt.host ~= "") then
+        try(nil, "invalid host '" .. tostring(nreqt.host) .. "'")
+    end
+    local method = nreqt.method
+    if method ~= "GET" and (type(method) ~= "string" or not find(method, "^[!#$%%&'*+%-.^_`|~%w]+$")) then
+        try(nil, "invalid method '" .. gsub(tostring(nreqt.method), "%c", "?") .. "'")
+    end
+    -- The URL this request stands for, as the base of a relative redirect.
+    nreqt.base = reqt.url or url.build {
+        scheme = scheme,
+        host = nreqt.host,
+        port = nreqt.port,
+        path = nreqt.path,
+        params = nreqt.params,
+        query = nreqt.query,
+    }
+    local proxy = reqt.proxy or http.PROXY
+    if proxy then
+        proxy = url.parse(proxy)
+        if not (proxy and SCHEMES[proxy.scheme] and proxy.host) then
+            try(nil, "invalid proxy '" .. tostring(reqt.proxy or http.PROXY) .. "'")
+        end
+    end
+    -- https through a proxy goes through a CONNECT tunnel (unless `create`
+    -- is given: then the request goes as LuaSocket sends it, in the clear).
+    local tunnel = proxy and scheme == "https" and not reqt.create
+    if tunnel and proxy.scheme ~= "http" then try(nil, "https needs an http:// proxy") end
+    local forward = proxy and not tunnel
+    nreqt.uri = reqt.uri or request_uri(nreqt, forward)
+    if type(nreqt.uri) ~= "string" or nreqt.uri == "" or find(nreqt.uri, "%c") then
+        try(nil, "invalid url")
+    end
+    nreqt.headers = request_headers(nreqt, forward and proxy)
+    if nreqt.source and not nreqt.headers["content-length"] and not nreqt.headers["transfer-encoding"] then
+        nreqt.headers["transfer-encoding"] = "chunked"
+    end
+    -- Built (and checked) before connecting: a bad request is never sent.
+    nreqt.head = header_block(try, nreqt.headers, { method, " ", nreqt.uri, " HTTP/1.1\r\n" })
+    local create = reqt.create
+    if tunnel then
+        local host = tostring(nreqt.host)
+        if find(host, "%c") then try(nil, "invalid host '" .. gsub(host, "%c", "?") .. "'") end
+        create = try(tls_create(nreqt, {
+            target = bracket(host) .. ":" .. tostring(nreqt.port),
+            auth = proxy.user and proxy.password and basic_auth(proxy.user, proxy.password),
+            servername = host,
+        }))
+        nreqt.host, nreqt.port = proxy.host, proxy.port or 3128
+    elseif proxy then
+        nreqt.host, nreqt.port = proxy.host, proxy.port or 3128
+        if not create then create = try(SCHEMES[proxy.scheme].create(proxy)) end
+    elseif not create then
+        create = try(defs.create(nreqt))
+    end
+    nreqt.create = create
+    return nreqt
+end
+
+local REDIRECT_CODES = { [301] = true, [302] = true, [303] = true, [307] = true }
+
+-- The absolute URL to follow, when response `code`/`headers` to `nreqt`
+-- is a redirect this request may follow; nil otherwise.
+local function redirect_target(nreqt, code, headers)
+    local location = headers.location
+    if not location then return nil end
+    location = gsub(location, "%s", "")
+    if location == "" then return nil end
+    location = url.absolute(nreqt.base, location)
+    local target = url.parse(location)
+    local scheme = target and target.scheme
+    if scheme and not SCHEMES[scheme] then return nil end
+    -- never from https to anything else
+    if nreqt.scheme == "https" and scheme ~= "https" then return nil end
+    if nreqt.redirect == false or not REDIRECT_CODES[code] then return nil end
+    if nreqt.method ~= "GET" and nreqt.method ~= "HEAD" then return nil end
+    local max, done = nreqt.maxredirects, nreqt.nredirects or 0
+    if max == false then max = REDIRECT_CEILING end
+    if done >= (max or 5) then return nil end
+    return location
+end
+
+local function has_body(method, code)
+    if method == "HEAD" then return false end
+    if code == 204 or code == 304 then return false end
+    if code >= 100 and code < 200 then return false end
+    return true
+end
+
+-- One exchange. Returns 1, code, headers, status; or, for a redirect to
+-- follow, nil, the absolute location, the raw Location header and the
+-- adjusted request.
+local function exchange(reqt)
+    local nreqt = adjust_request(reqt)
+    local h = http.open(nreqt.host, nreqt.port, nreqt.create)
+    if nreqt.source then
+        -- The head and the body go in several writes, which must not wait
+        -- for ACKs (Nagle). Without a body the head is one write, which
+        -- Nagle never delays, so the option is not worth its system call.
+        -- Objects from a `create` hook may lack setoption, or refuse.
+        local c = h.c
+        if c.setoption then pcall(c.setoption, c, "tcp-nodelay", true) end
+    end
+    h:sendhead(nreqt.head)
+    if nreqt.source then h:sendbody(nreqt.headers, nreqt.source, nreqt.step) end
+    local code, status = h:receivestatusline()
+    if not code then
+        -- HTTP/0.9: no status line, no headers, the body up to the end
+        h:receive09body(status, nreqt.sink, nreqt.step)
+        h:close()
+        return 1, 200
+    end
+    -- interim responses (100 Continue, 103 Early Hints...) are skipped
+    while code >= 100 and code < 200 and code ~= 101 do
+        h:receiveheaders()
+        code, status = h:receivestatusline()
+        if not code then h.try(nil, "malformed status line") end
+    end
+    local headers = h:receiveheaders()
+    -- A body already sent cannot be sent again: no redirect then.
+    local location = not nreqt.source and redirect_target(nreqt, code, headers)
+    if location then
+        h:close()
+        return nil, location, headers.location, nreqt
+    end
+    if has_body(nreqt.method, code) then h:receivebody(headers, nreqt.sink, nreqt.step) end
+    h:close()
+    return 1, code, headers, status
+end
+
+local function trequest(reqt)
+    local last_location
+    while true do
+        local result, code, headers, status = exchange(reqt)
+        if result then
+            -- After redirects, Location tells where the answer came from.
+            if last_location then
+                headers = headers or {}
+                headers.location = headers.location or last_location
+            end
+            return result, code, headers, status
+        end
+        local location, nreqt = code, status
+        last_location = headers
+        local nextreqt = { url = location, nredirects = (nreqt.nredirects or 0) + 1 }
+        for _, name in ipairs(CARRIED) do nextreqt[name] = reqt[name] end
+        -- a new scheme needs its own connection factory
+        if url.parse(location).scheme == nreqt.scheme then nextreqt.create = reqt.create end
+        reqt = nextreqt
+    end
+end
+
+--- The request table `request(url [, body])` builds: a GET, or with `body`
+-- a POST of `application/x-www-form-urlencoded` data. Its `target` field
+-- is the table the sink fills.
+function http.genericform(u, b)
+    local t = {}
+    local reqt = {
+        url = u,
+        sink = ltn12.sink.table(t),
+        target = t,
+    }
+    if b then
+        reqt.source = ltn12.source.string(b)
+        reqt.headers = {
+            ["content-length"] = #b,
+            ["content-type"] = "application/x-www-form-urlencoded",
+        }
+        reqt.method = "POST"
+    end
+    return reqt
+end
+
+-- Joins the pieces of a body into one string. table.concat grows a buffer
+-- and then copies it into the string, so a large body is copied twice
+-- through fresh memory; a chain `a1 .. a2 .. ... .. an` is one concatenation
+-- that allocates the result once. Functions doing that for n arguments are
+-- compiled on first use (n up to JOIN_MAX; beyond, table.concat).
+local JOIN_MAX = 100
+local joiners = {}
+local compile = loadstring or load -- 5.1: load takes no string
+local unpack = table.unpack or unpack
+
+local function join(pieces)
+    local n = #pieces
+    if n <= 1 then return pieces[1] or "" end
+    if n > JOIN_MAX or not compile then return concat(pieces) end
+    local f = joiners[n]
+    if not f then
+        local names = {}
+        for i = 1, n do names[i] = "a" .. i end
+        f = compile("local " .. concat(names, ", ") .. " = ...\nreturn " .. concat(names, " .. "))
+        if not f then return concat(pieces) end
+        joiners[n] = f
+    end
+    return f(unpack(pieces, 1, n))
+end
+
+local function srequest(u, b)
+    local reqt = http.genericform(u, b)
+    local _, code, headers, status = trequest(reqt)
+    return join(reqt.target), code, headers, status
+end
+
+--- Performs an HTTP request.
+--
+-- `request(url [, body])`: GET `url` (POST `body` when given); returns
+-- `body, code, headers, status`.
+--
+-- `request{url = ..., sink =, method =, headers =, source =, step =,
+-- proxy =, redirect =, maxredirects =, create =, ...}` (plus, for https,
+-- LuaSec's `verify`, `cafile`, `capath`, `protocol`, `options`, ...):
+-- returns `1, code, headers, status`, the body going to `sink`.
+--
+-- Failures return `nil, message`.
+http.request = socket.protect(function(reqt, body)
+    if type(reqt) == "string" then
+        return srequest(reqt, body)
+    end
+    return trequest(reqt)
+end)
+
+return http

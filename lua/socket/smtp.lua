@@ -1,0 +1,285 @@
+---
+-- socket.smtp: sending mail (RFC 5321) and composing MIME messages
+-- (RFC 2045-2049) as LTN12 sources.
+--
+-- `smtp.send{...}` delivers one message: greeting, EHLO, optional AUTH
+-- (LOGIN or PLAIN, picked from the EHLO reply as LuaSocket picks), MAIL,
+-- RCPT for each recipient, DATA with the message dot-stuffed through
+-- `mime.stuff()`, QUIT. `smtp.message{...}` turns a table of headers and a
+-- body (a string, an LTN12 source, or a table of parts for a multipart
+-- body) into the source that `send` reads.
+--
+-- Behaviour follows LuaSocket's smtp module. Differences on purpose: an
+-- envelope address (`from`, each `rcpt`) holding CR or LF is refused with
+-- `nil, "invalid address"` before anything is sent; `message` does not
+-- modify the caller's tables, writes headers in a fixed (sorted) order, and
+-- is built from plain LTN12 sources instead of a coroutine, so part sources
+-- may themselves yield (copas).
+-- @module socket.smtp
+
+local socket = require("socket")
+local tp = require("socket.tp")
+local ltn12 = require("ltn12")
+local headers = require("socket.headers")
+local mime = require("mime")
+
+local ipairs, pairs, setmetatable, tostring, type = ipairs, pairs, setmetatable, tostring, type
+local math_random = math.random
+local os_date, os_getenv, os_time = os.date, os.getenv, os.time
+local string_find, string_format, string_lower = string.find, string.format, string.lower
+local table_concat, table_sort = table.concat, table.sort
+local unpack = table.unpack or unpack
+
+local smtp = {}
+-- As upstream, loading the module also makes it reachable as socket.smtp.
+socket.smtp = smtp
+
+--- Seconds each blocking call may take.
+smtp.TIMEOUT = 60
+--- Server used when `send` is given none.
+smtp.SERVER = "localhost"
+--- Port used when `send` is given none.
+smtp.PORT = 25
+--- Name sent with EHLO when `send` is given no `domain` (under CGI, the
+-- `SERVER_NAME` variable).
+smtp.DOMAIN = os_getenv("SERVER_NAME") or "localhost"
+--- Time zone written in the `Date` header when the message gives none
+-- (`"-0000"`: unknown, RFC 5322 §3.3).
+smtp.ZONE = "-0000"
+
+---------------------------------------------------------------------------
+-- The session object (low-level API)
+---------------------------------------------------------------------------
+
+local methods = {}
+local metat = { __index = methods }
+
+--- Reads the greeting and sends EHLO.
+-- @param domain name to introduce ourselves with (default `smtp.DOMAIN`)
+-- @return the EHLO reply text (the server's extensions)
+function methods:greet(domain)
+    self.try(self.tp:check("2.."))
+    self.try(self.tp:command("EHLO", domain or smtp.DOMAIN))
+    local _, reply = self.try(self.tp:check("2.."))
+    return reply
+end
+
+--- Sends `MAIL FROM:<from>` and checks the reply.
+function methods:mail(from)
+    self.try(self.tp:command("MAIL", "FROM:" .. from))
+    return self.try(self.tp:check("2.."))
+end
+
+--- Sends `RCPT TO:<to>` and checks the reply.
+function methods:rcpt(to)
+    self.try(self.tp:command("RCPT", "TO:" .. to))
+    return self.try(self.tp:check("2.."))
+end
+
+--- Sends DATA, then the message from `src` (the caller dot-stuffs it),
+-- then the end-of-data line.
+function methods:data(src, step)
+    self.try(self.tp:command("DATA"))
+    self.try(self.tp:check("3.."))
+    self.try(self.tp:source(src, step))
+    self.try(self.tp:send("\r\n.\r\n"))
+    return self.try(self.tp:check("2.."))
+end
+
+--- Sends QUIT and checks the reply.
+function methods:quit()
+    self.try(self.tp:command("QUIT"))
+    return self.try(self.tp:check("2.."))
+end
+
+--- Closes the connection.
+function methods:close()
+    return self.tp:close()
+end
+
+--- AUTH LOGIN: user name and password each sent in base64 after a 334.
+function methods:login(user, password)
+    self.try(self.tp:command("AUTH", "LOGIN"))
+    self.try(self.tp:check("3.."))
+    self.try(self.tp:send(mime.b64(user) .. "\r\n"))
+    self.try(self.tp:check("3.."))
+    self.try(self.tp:send(mime.b64(password) .. "\r\n"))
+    return self.try(self.tp:check("2.."))
+end
+
+--- AUTH PLAIN (RFC 4616) with the credentials in the same line.
+function methods:plain(user, password)
+    local token = mime.b64("\0" .. user .. "\0" .. password)
+    self.try(self.tp:command("AUTH", "PLAIN " .. token))
+    return self.try(self.tp:check("2.."))
+end
+
+--- Authenticates when both `user` and `password` are given: LOGIN when the
+-- EHLO reply `ext` offers it, else PLAIN, else fails with
+-- "authentication not supported".
+function methods:auth(user, password, ext)
+    if not user or not password then return 1 end
+    ext = ext or ""
+    if string_find(ext, "AUTH[^\n]+LOGIN") then
+        return self:login(user, password)
+    elseif string_find(ext, "AUTH[^\n]+PLAIN") then
+        return self:plain(user, password)
+    end
+    self.try(nil, "authentication not supported")
+end
+
+--- Sends one message: MAIL, RCPT for each recipient, DATA.
+-- @param mailt table with `from`, `rcpt` (a string or a list), `source`
+--   and optional `step`
+function methods:send(mailt)
+    self:mail(mailt.from)
+    if type(mailt.rcpt) == "table" then
+        for _, to in ipairs(mailt.rcpt) do
+            self:rcpt(to)
+        end
+    else
+        self:rcpt(mailt.rcpt)
+    end
+    self:data(ltn12.source.chain(mailt.source, mime.stuff()), mailt.step)
+end
+
+--- Connects to an SMTP server. Raises a `socket.try` exception on failure
+-- (use inside `socket.protect`).
+-- @param server host (default `smtp.SERVER`)
+-- @param port port (default `smtp.PORT`)
+-- @param create optional replacement for `socket.tcp`
+-- @return the session object; its `try` closes the connection on failure
+function smtp.open(server, port, create)
+    local conn = socket.try(tp.connect(server or smtp.SERVER, port or smtp.PORT, smtp.TIMEOUT, create))
+    local session = setmetatable({ tp = conn }, metat)
+    session.try = socket.newtry(function()
+        session:close()
+    end)
+    return session
+end
+
+---------------------------------------------------------------------------
+-- Composing messages
+---------------------------------------------------------------------------
+
+-- A copy of `t` with every name in lower case.
+local function lowered(t)
+    local out = {}
+    for name, value in pairs(t or out) do
+        out[string_lower(name)] = value
+    end
+    return out
+end
+
+-- The header block: one "Name: value" line per header (sorted by name,
+-- canonical spelling from socket.headers), then the empty line.
+local function header_block(h)
+    local names = {}
+    for name in pairs(h) do names[#names + 1] = name end
+    table_sort(names)
+    local lines = {}
+    for i, name in ipairs(names) do
+        lines[i] = (headers.canonic[name] or name) .. ": " .. tostring(h[name]) .. "\r\n"
+    end
+    lines[#lines + 1] = "\r\n"
+    return table_concat(lines)
+end
+
+-- A boundary no part is likely to contain: time, randomness and a counter.
+local boundaries = 0
+local function new_boundary()
+    boundaries = boundaries + 1
+    return string_format("=_luasocket_%s_%08x_%04d", os_date("!%Y%m%d%H%M%S", os_time()),
+        math_random(0, 0x7fffffff), boundaries)
+end
+
+-- Forward declaration: a part's source (recursive for nested multiparts).
+local part_source
+
+local text_plain = 'text/plain; charset="iso-8859-1"'
+
+-- A multipart body: headers (content-type gets the boundary), preamble,
+-- each part after a delimiter line, the closing delimiter, epilogue.
+local function multipart_source(h, body)
+    local boundary = new_boundary()
+    h["content-type"] = (h["content-type"] or "multipart/mixed") .. '; boundary="' .. boundary .. '"'
+    local sources = { ltn12.source.string(header_block(h)) }
+    if body.preamble then
+        sources[#sources + 1] = ltn12.source.string(body.preamble .. "\r\n")
+    end
+    for _, part in ipairs(body) do
+        sources[#sources + 1] = ltn12.source.string("\r\n--" .. boundary .. "\r\n")
+        sources[#sources + 1] = part_source(part)
+    end
+    sources[#sources + 1] = ltn12.source.string("\r\n--" .. boundary .. "--\r\n\r\n")
+    if body.epilogue then
+        sources[#sources + 1] = ltn12.source.string(body.epilogue .. "\r\n")
+    end
+    return ltn12.source.cat(unpack(sources))
+end
+
+-- The source of one message or part: its headers, then its body.
+function part_source(mesgt, h)
+    h = h or lowered(mesgt.headers)
+    local body = mesgt.body
+    if type(body) == "table" then
+        return multipart_source(h, body)
+    end
+    h["content-type"] = h["content-type"] or text_plain
+    local head = ltn12.source.string(header_block(h))
+    if type(body) == "function" then
+        return ltn12.source.cat(head, body)
+    end
+    return ltn12.source.cat(head, ltn12.source.string(body and tostring(body) or ""))
+end
+
+--- Builds a message as an LTN12 source.
+-- @param mesgt table with `headers` (name = value; names in any case) and
+--   `body`: a string, an LTN12 source, or a list of parts (each again a
+--   `{headers, body}` table) with optional `preamble` and `epilogue`
+--   strings for a multipart body (content type `multipart/mixed` unless the
+--   headers say otherwise). Optional `zone` for the Date header.
+-- @return a source of the message text (lines ending in CRLF)
+function smtp.message(mesgt)
+    local h = lowered(mesgt.headers)
+    h["date"] = h["date"] or (os_date("!%a, %d %b %Y %H:%M:%S ") .. (mesgt.zone or smtp.ZONE))
+    h["x-mailer"] = h["x-mailer"] or socket._VERSION
+    -- Always 1.0, whatever the caller says (RFC 2045 §4).
+    h["mime-version"] = "1.0"
+    return part_source(mesgt, h)
+end
+
+---------------------------------------------------------------------------
+-- Sending (high-level API)
+---------------------------------------------------------------------------
+
+-- Is `address` safe to put in a MAIL or RCPT command line?
+local function valid_address(address)
+    return type(address) == "string" and not string_find(address, "[\r\n]")
+end
+
+--- Sends a message.
+-- @param mailt table: `from` (`"<sender@example.com>"`), `rcpt` (one such
+--   string or a list), `source` (an LTN12 source of the message, usually
+--   from `smtp.message`), and optional `server`, `port`, `domain` (EHLO
+--   name), `user` and `password` (AUTH), `step` (pump step), `create`
+--   (replacement for `socket.tcp`)
+-- @return `1`, or `nil, message` (the server's reply text when it refused)
+smtp.send = socket.protect(function(mailt)
+    socket.try(valid_address(mailt.from), "invalid address")
+    if type(mailt.rcpt) == "table" then
+        for _, to in ipairs(mailt.rcpt) do
+            socket.try(valid_address(to), "invalid address")
+        end
+    else
+        socket.try(valid_address(mailt.rcpt), "invalid address")
+    end
+    local session = smtp.open(mailt.server, mailt.port, mailt.create)
+    local ext = session:greet(mailt.domain)
+    session:auth(mailt.user, mailt.password, ext)
+    session:send(mailt)
+    session:quit()
+    return session:close()
+end)
+
+return smtp

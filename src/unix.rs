@@ -1,0 +1,129 @@
+//! `socket.unix`: unix-domain stream and datagram sockets, the classes
+//! `unixstream{master|client|server}` and `unixdgram{unconnected|connected}`.
+//!
+//! Replaces LuaSocket's `unix.c`, `unixstream.c` and `unixdgram.c`. The
+//! module is a callable table (`socket.unix()` makes a stream socket) with
+//! `stream`, `dgram` and the old `tcp`/`udp` aliases. Paths are taken byte
+//! for byte, so a leading NUL names a Linux abstract socket; a path of 108
+//! bytes or more is `nil, "path too long"`. As upstream, a failed `bind` or
+//! `connect` closes the descriptor. Different on purpose: `getsockname` and
+//! `receivefrom` return an abstract name whole, leading NUL included
+//! (upstream returns `""`), and datagrams come back whole, as in `udp.rs`.
+
+use crate::object::want::{
+    UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED, UNIXDGRAM_UNCONNECTED, UNIXSTREAM_ANY, UNIXSTREAM_CLIENT,
+    UNIXSTREAM_MASTER, UNIXSTREAM_SERVER,
+};
+use crate::object::{self as o, check, push_done, Class, Group, Want};
+use crate::sys;
+use crate::sys::lua::{Native, Ret, State};
+
+const STREAM_METHODS: &[(&str, Native)] = &[
+    ("accept", o::accept::<UNIXSTREAM_SERVER, UNIXSTREAM_CLIENT>),
+    ("bind", bind::<UNIXSTREAM_MASTER>),
+    ("close", o::close::<UNIXSTREAM_ANY>),
+    ("connect", connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>),
+    ("dirty", o::dirty::<UNIXSTREAM_ANY>),
+    ("getfd", o::getfd::<UNIXSTREAM_ANY>),
+    ("getstats", o::getstats::<UNIXSTREAM_CLIENT>),
+    ("setstats", o::setstats::<UNIXSTREAM_CLIENT>),
+    ("listen", o::listen::<UNIXSTREAM_MASTER, UNIXSTREAM_SERVER>),
+    ("receive", o::receive::<UNIXSTREAM_CLIENT>),
+    ("send", o::send::<UNIXSTREAM_CLIENT>),
+    ("setfd", o::setfd::<UNIXSTREAM_ANY>),
+    ("setoption", o::setoption::<UNIXSTREAM_ANY>),
+    (
+        "setpeername",
+        connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>,
+    ),
+    ("setsockname", bind::<UNIXSTREAM_MASTER>),
+    ("getsockname", o::getsockname::<UNIXSTREAM_ANY>),
+    ("settimeout", o::settimeout::<UNIXSTREAM_ANY>),
+    ("shutdown", o::shutdown::<UNIXSTREAM_CLIENT>),
+];
+
+const DGRAM_METHODS: &[(&str, Native)] = &[
+    ("bind", bind::<UNIXDGRAM_UNCONNECTED>),
+    ("close", o::close::<UNIXDGRAM_ANY>),
+    ("connect", connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
+    ("dirty", o::dirty::<UNIXDGRAM_ANY>),
+    ("getfd", o::getfd::<UNIXDGRAM_ANY>),
+    ("send", o::dgram_send::<UNIXDGRAM_CONNECTED>),
+    ("sendto", sendto),
+    ("receive", o::dgram_receive::<UNIXDGRAM_ANY>),
+    ("receivefrom", o::receivefrom::<UNIXDGRAM_UNCONNECTED>),
+    ("setfd", o::setfd::<UNIXDGRAM_ANY>),
+    ("setoption", o::setoption::<UNIXDGRAM_ANY>),
+    ("setpeername", connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
+    ("setsockname", bind::<UNIXDGRAM_UNCONNECTED>),
+    ("getsockname", o::getsockname::<UNIXDGRAM_ANY>),
+    ("settimeout", o::settimeout::<UNIXDGRAM_ANY>),
+    ("gettimeout", o::gettimeout::<UNIXDGRAM_ANY>),
+];
+
+/// `socket.unix.stream()` (also `socket.unix()`, through `__call`) → a
+/// `unixstream{master}` or `nil, msg`.
+const STREAM: Native = o::create::<UNIXSTREAM_MASTER, { libc::AF_UNIX }>;
+
+/// `socket.unix.dgram()` → a `unixdgram{unconnected}` or `nil, msg`.
+const DGRAM: Native = o::create::<UNIXDGRAM_UNCONNECTED, { libc::AF_UNIX }>;
+
+/// Builds the `socket.unix` table and leaves it on the stack.
+pub(crate) fn open(l: &State) -> Ret {
+    sys::ignore_sigpipe_if_default();
+    o::register(l, Group::UnixStream, STREAM_METHODS);
+    o::register(l, Group::UnixDgram, DGRAM_METHODS);
+    l.new_table(0, 5);
+    let t = l.top();
+    // `tcp` and `udp` are upstream's backward-compatible aliases: the same
+    // functions under a second name.
+    for (names, f) in [
+        (&["stream", "tcp", "__call"][..], STREAM),
+        (&["dgram", "udp"][..], DGRAM),
+    ] {
+        l.push_function(f);
+        let fi = l.top();
+        for name in names {
+            l.push_value(fi);
+            l.set_field(t, name);
+        }
+        l.pop(1);
+    }
+    // The table is its own metatable, so `socket.unix()` calls `__call`.
+    l.push_value(t);
+    l.set_metatable(t);
+    Ok(1)
+}
+
+/// `bind(path)` / `setsockname(path)` → `1` or `nil, msg`.
+fn bind<const W: u8>(l: &State) -> Ret {
+    let (mut s, _) = check(l, Want::of(W))?;
+    let path = l.check_bytes(2)?;
+    let r = s.bind_path(path);
+    push_done(l, r)
+}
+
+/// `connect(path)` / `setpeername(path)` → `1`, the object becoming class
+/// `TO`, or `nil, msg`.
+fn connect<const W: u8, const TO: u8>(l: &State) -> Ret {
+    let (mut s, _) = check(l, Want::of(W))?;
+    let path = l.check_bytes(2)?;
+    let dl = s.timeout.start();
+    let r = s.connect_path(path, &dl);
+    drop(s);
+    if r.is_ok() {
+        l.set_class(1, Want::of(TO).name());
+    }
+    push_done(l, r)
+}
+
+/// `sendto(data, path)` → bytes sent or `nil, msg`.
+fn sendto(l: &State) -> Ret {
+    let (mut s, _) = check(l, Want::Class(Class::UnixDgramUnconnected))?;
+    let data = l.check_bytes(2)?;
+    let path = l.check_bytes(3)?;
+    let Some(addr) = sys::unix_addr(path) else {
+        return l.fail("path too long");
+    };
+    o::send_datagram(l, &mut s, data, Some(&addr))
+}

@@ -1,0 +1,70 @@
+//! The table behind `socket.url`'s native helpers: `escape`, `unescape`
+//! and `protect_segment`, each taking one string (or number, converted as
+//! `string.gsub` converts it) and returning one string.
+//!
+//! A wrong argument raises what `luaL_checklstring` would:
+//! `bad argument #1 to 'escape' (string expected, got nil)`.
+
+use std::cell::Cell;
+
+use crate::sys::lua::{Kind, Native, Ret, State};
+
+const FUNCTIONS: &[(&str, Native)] = &[
+    ("escape", escape),
+    ("unescape", unescape),
+    ("protect_segment", protect_segment),
+];
+
+/// Builds the helper table and leaves it on the stack.
+pub(crate) fn open(l: &State) -> Ret {
+    l.new_table(0, FUNCTIONS.len());
+    let t = l.top();
+    for (name, f) in FUNCTIONS {
+        l.push_function(*f);
+        l.set_field(t, name);
+    }
+    Ok(1)
+}
+
+/// Scratch buffers larger than this are freed rather than kept.
+const SCRATCH_KEEP: usize = 1 << 20;
+
+thread_local! {
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `code` over argument 1 and pushes the result. When `changes` says
+/// the result would equal the argument, and the argument is a string, the
+/// argument itself is returned (no copy, no new string).
+fn transform(l: &State, changes: fn(&[u8]) -> bool, code: fn(&[u8], &mut Vec<u8>)) -> Ret {
+    let input = l.check_bytes(1)?;
+    if l.kind(1) == Kind::String && !changes(input) {
+        l.push_value(1);
+        return Ok(1);
+    }
+    // Taken out of the cell, not borrowed: a Lua memory error while pushing
+    // only loses the buffer.
+    let mut out = SCRATCH.try_with(Cell::take).unwrap_or_default();
+    out.clear();
+    code(input, &mut out);
+    l.push_bytes(&out);
+    if out.capacity() <= SCRATCH_KEEP {
+        let _ = SCRATCH.try_with(|c| c.set(out));
+    }
+    Ok(1)
+}
+
+/// `url.escape(s)`: `s` with every byte other than `A-Z a-z 0-9 _` as `%xx`.
+fn escape(l: &State) -> Ret {
+    transform(l, super::escape_changes, super::escape)
+}
+
+/// `url.unescape(s)`: `s` with every `%XY` (two hex digits) decoded.
+fn unescape(l: &State) -> Ret {
+    transform(l, super::unescape_changes, super::unescape)
+}
+
+/// `protect_segment(s)`: one path segment as `url.build_path` writes it.
+fn protect_segment(l: &State) -> Ret {
+    transform(l, super::protect_changes, super::protect_segment)
+}
