@@ -4,17 +4,17 @@
 //! Replaces LuaSocket's `luasocket.c` (the base functions) and the
 //! namespace parts of `timeout.c`, `tcp.c`, `udp.c` and `inet.c`.
 
-use crate::sys::lua::{Native, Ret, State};
+use crate::sys::lua::{native, Native, Ret, State};
 use crate::{dns, select, sock, sys, tcp, timeout, udp};
 
 /// Our implementation's name and version (CONTRACT §2).
 pub(crate) const IMPLEMENTATION: &str = concat!("luasocket-rust ", env!("CARGO_PKG_VERSION"));
 
 const BASE: &[(&str, Native)] = &[
-    ("select", select::select),
-    ("sleep", sleep),
-    ("gettime", gettime),
-    ("skip", skip),
+    ("select", native!(select::select)),
+    ("sleep", native!(sleep)),
+    ("gettime", native!(gettime)),
+    ("skip", native!(skip)),
 ];
 
 fn set_functions(l: &State, t: i32, list: &[(&str, Native)]) {

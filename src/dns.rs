@@ -13,15 +13,15 @@ use socket2::Type;
 
 use crate::error::gai_message;
 use crate::inet::{self, family_name};
-use crate::sys::lua::{Native, Raise, Ret, State};
+use crate::sys::lua::{native, Native, Raise, Ret, State};
 use crate::sys::{self, AddrInfo, Hints};
 
 pub(crate) const FUNCTIONS: &[(&str, Native)] = &[
-    ("toip", toip),
-    ("tohostname", tohostname),
-    ("gethostname", gethostname),
-    ("getaddrinfo", getaddrinfo),
-    ("getnameinfo", getnameinfo),
+    ("toip", native!(toip)),
+    ("tohostname", native!(tohostname)),
+    ("gethostname", native!(gethostname)),
+    ("getaddrinfo", native!(getaddrinfo)),
+    ("getnameinfo", native!(getnameinfo)),
 ];
 
 const HOST_NOT_FOUND: &str = "host not found";

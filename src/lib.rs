@@ -38,13 +38,13 @@ mod unix;
 
 #[cfg(feature = "mlua")]
 mod entry {
-    use crate::sys::lua::{open_module, Native, Ret, State};
+    use crate::sys::lua::{native, open_module, Native, Ret, State};
 
     const OPENERS: &[(&str, Native)] = &[
-        ("socket_core", crate::core::open),
-        ("mime_core", crate::mime::open),
-        ("socket_unix", crate::unix::open),
-        ("socket_url", crate::url::open),
+        ("socket_core", native!(crate::core::open)),
+        ("mime_core", native!(crate::mime::open)),
+        ("socket_unix", native!(crate::unix::open)),
+        ("socket_url", native!(crate::url::open)),
     ];
 
     fn openers(l: &State) -> Ret {
@@ -67,6 +67,6 @@ mod entry {
     pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(
         l: *mut mlua::ffi::lua_State,
     ) -> std::ffi::c_int {
-        open_module(l, openers)
+        open_module(l, native!(openers))
     }
 }

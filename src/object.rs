@@ -21,7 +21,7 @@ use crate::error::NetError;
 use crate::inet;
 use crate::options::{self, OptValue, SockOpt, ValueKind};
 use crate::sock::Sock;
-use crate::sys::lua::{Kind, Native, Raise, Ret, State};
+use crate::sys::lua::{native, Kind, Native, Raise, Ret, State};
 use crate::timeout::Mode;
 
 /// What a method wants of `self`, as a const-generic argument: a class id
@@ -264,7 +264,11 @@ pub(crate) fn create<const C: u8, const FAMILY: i32>(l: &State) -> Ret {
 
 /// Registers the metatables of every class of `group`, all sharing `methods`.
 pub(crate) fn register(l: &State, group: Group, methods: &[(&str, Native)]) {
-    let meta: &[(&str, Native)] = &[("__gc", gc), ("__tostring", tostring), ("__close", gc)];
+    let meta: &[(&str, Native)] = &[
+        ("__gc", native!(gc)),
+        ("__tostring", native!(tostring)),
+        ("__close", native!(gc)),
+    ];
     for c in Class::of(group) {
         l.register_class(c.name(), c as i64, methods, meta, group.entries());
     }

@@ -13,39 +13,39 @@ use crate::inet;
 use crate::object::want::{TCP_ANY, TCP_CLIENT, TCP_MASTER, TCP_SERVER};
 use crate::object::{self as o, check, push_done, push_new, Class, Group, Want};
 use crate::sock::Sock;
-use crate::sys::lua::{Native, Raise, Ret, State};
+use crate::sys::lua::{native, Native, Raise, Ret, State};
 
 pub(crate) const METHODS: &[(&str, Native)] = &[
-    ("accept", o::accept::<TCP_SERVER, TCP_CLIENT>),
-    ("bind", o::bind::<TCP_MASTER>),
-    ("close", o::close::<TCP_ANY>),
-    ("connect", connect),
-    ("dirty", o::dirty::<TCP_ANY>),
-    ("getfamily", o::getfamily::<TCP_ANY>),
-    ("getfd", o::getfd::<TCP_ANY>),
-    ("getoption", o::getoption::<TCP_ANY>),
-    ("getpeername", o::getpeername::<TCP_ANY>),
-    ("getsockname", o::getsockname::<TCP_ANY>),
-    ("getstats", o::getstats::<TCP_CLIENT>),
-    ("setstats", o::setstats::<TCP_CLIENT>),
-    ("gettimeout", o::gettimeout::<TCP_ANY>),
-    ("settimeout", o::settimeout::<TCP_ANY>),
-    ("listen", o::listen::<TCP_MASTER, TCP_SERVER>),
-    ("receive", o::receive::<TCP_CLIENT>),
-    ("send", o::send::<TCP_CLIENT>),
-    ("setfd", o::setfd::<TCP_ANY>),
-    ("setoption", o::setoption::<TCP_ANY>),
-    ("setpeername", connect),
-    ("setsockname", o::bind::<TCP_MASTER>),
-    ("shutdown", o::shutdown::<TCP_CLIENT>),
+    ("accept", native!(o::accept::<TCP_SERVER, TCP_CLIENT>)),
+    ("bind", native!(o::bind::<TCP_MASTER>)),
+    ("close", native!(o::close::<TCP_ANY>)),
+    ("connect", native!(connect)),
+    ("dirty", native!(o::dirty::<TCP_ANY>)),
+    ("getfamily", native!(o::getfamily::<TCP_ANY>)),
+    ("getfd", native!(o::getfd::<TCP_ANY>)),
+    ("getoption", native!(o::getoption::<TCP_ANY>)),
+    ("getpeername", native!(o::getpeername::<TCP_ANY>)),
+    ("getsockname", native!(o::getsockname::<TCP_ANY>)),
+    ("getstats", native!(o::getstats::<TCP_CLIENT>)),
+    ("setstats", native!(o::setstats::<TCP_CLIENT>)),
+    ("gettimeout", native!(o::gettimeout::<TCP_ANY>)),
+    ("settimeout", native!(o::settimeout::<TCP_ANY>)),
+    ("listen", native!(o::listen::<TCP_MASTER, TCP_SERVER>)),
+    ("receive", native!(o::receive::<TCP_CLIENT>)),
+    ("send", native!(o::send::<TCP_CLIENT>)),
+    ("setfd", native!(o::setfd::<TCP_ANY>)),
+    ("setoption", native!(o::setoption::<TCP_ANY>)),
+    ("setpeername", native!(connect)),
+    ("setsockname", native!(o::bind::<TCP_MASTER>)),
+    ("shutdown", native!(o::shutdown::<TCP_CLIENT>)),
 ];
 
 /// Functions of the `socket` namespace defined here.
 pub(crate) const FUNCTIONS: &[(&str, Native)] = &[
-    ("tcp", o::create::<TCP_MASTER, { libc::AF_UNSPEC }>),
-    ("tcp4", o::create::<TCP_MASTER, { libc::AF_INET }>),
-    ("tcp6", o::create::<TCP_MASTER, { libc::AF_INET6 }>),
-    ("connect", global_connect),
+    ("tcp", native!(o::create::<TCP_MASTER, { libc::AF_UNSPEC }>)),
+    ("tcp4", native!(o::create::<TCP_MASTER, { libc::AF_INET }>)),
+    ("tcp6", native!(o::create::<TCP_MASTER, { libc::AF_INET6 }>)),
+    ("connect", native!(global_connect)),
 ];
 
 pub(crate) fn register(l: &State) {

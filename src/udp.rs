@@ -14,33 +14,42 @@ use socket2::Type;
 use crate::inet;
 use crate::object::want::{UDP_ANY, UDP_CONNECTED, UDP_UNCONNECTED};
 use crate::object::{self as o, check, push_done, Class, Group, Want};
-use crate::sys::lua::{Native, Ret, State};
+use crate::sys::lua::{native, Native, Ret, State};
 
 pub(crate) const METHODS: &[(&str, Native)] = &[
-    ("close", o::close::<UDP_ANY>),
-    ("dirty", o::dirty::<UDP_ANY>),
-    ("getfamily", o::getfamily::<UDP_ANY>),
-    ("getfd", o::getfd::<UDP_ANY>),
-    ("getpeername", o::getpeername::<UDP_CONNECTED>),
-    ("getsockname", o::getsockname::<UDP_ANY>),
-    ("receive", o::dgram_receive::<UDP_ANY>),
-    ("receivefrom", o::receivefrom::<UDP_UNCONNECTED>),
-    ("send", o::dgram_send::<UDP_CONNECTED>),
-    ("sendto", sendto),
-    ("setfd", o::setfd::<UDP_ANY>),
-    ("setoption", o::setoption::<UDP_ANY>),
-    ("getoption", o::getoption::<UDP_ANY>),
-    ("setpeername", setpeername),
-    ("setsockname", o::bind::<UDP_UNCONNECTED>),
-    ("settimeout", o::settimeout::<UDP_ANY>),
-    ("gettimeout", o::gettimeout::<UDP_ANY>),
+    ("close", native!(o::close::<UDP_ANY>)),
+    ("dirty", native!(o::dirty::<UDP_ANY>)),
+    ("getfamily", native!(o::getfamily::<UDP_ANY>)),
+    ("getfd", native!(o::getfd::<UDP_ANY>)),
+    ("getpeername", native!(o::getpeername::<UDP_CONNECTED>)),
+    ("getsockname", native!(o::getsockname::<UDP_ANY>)),
+    ("receive", native!(o::dgram_receive::<UDP_ANY>)),
+    ("receivefrom", native!(o::receivefrom::<UDP_UNCONNECTED>)),
+    ("send", native!(o::dgram_send::<UDP_CONNECTED>)),
+    ("sendto", native!(sendto)),
+    ("setfd", native!(o::setfd::<UDP_ANY>)),
+    ("setoption", native!(o::setoption::<UDP_ANY>)),
+    ("getoption", native!(o::getoption::<UDP_ANY>)),
+    ("setpeername", native!(setpeername)),
+    ("setsockname", native!(o::bind::<UDP_UNCONNECTED>)),
+    ("settimeout", native!(o::settimeout::<UDP_ANY>)),
+    ("gettimeout", native!(o::gettimeout::<UDP_ANY>)),
 ];
 
 /// Functions of the `socket` namespace defined here.
 pub(crate) const FUNCTIONS: &[(&str, Native)] = &[
-    ("udp", o::create::<UDP_UNCONNECTED, { libc::AF_UNSPEC }>),
-    ("udp4", o::create::<UDP_UNCONNECTED, { libc::AF_INET }>),
-    ("udp6", o::create::<UDP_UNCONNECTED, { libc::AF_INET6 }>),
+    (
+        "udp",
+        native!(o::create::<UDP_UNCONNECTED, { libc::AF_UNSPEC }>),
+    ),
+    (
+        "udp4",
+        native!(o::create::<UDP_UNCONNECTED, { libc::AF_INET }>),
+    ),
+    (
+        "udp6",
+        native!(o::create::<UDP_UNCONNECTED, { libc::AF_INET6 }>),
+    ),
 ];
 
 pub(crate) fn register(l: &State) {

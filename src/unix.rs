@@ -16,57 +16,75 @@ use crate::object::want::{
 };
 use crate::object::{self as o, check, push_done, Class, Group, Want};
 use crate::sys;
-use crate::sys::lua::{Native, Ret, State};
+use crate::sys::lua::{native, Native, Ret, State};
 
 const STREAM_METHODS: &[(&str, Native)] = &[
-    ("accept", o::accept::<UNIXSTREAM_SERVER, UNIXSTREAM_CLIENT>),
-    ("bind", bind::<UNIXSTREAM_MASTER>),
-    ("close", o::close::<UNIXSTREAM_ANY>),
-    ("connect", connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>),
-    ("dirty", o::dirty::<UNIXSTREAM_ANY>),
-    ("getfd", o::getfd::<UNIXSTREAM_ANY>),
-    ("getstats", o::getstats::<UNIXSTREAM_CLIENT>),
-    ("setstats", o::setstats::<UNIXSTREAM_CLIENT>),
-    ("listen", o::listen::<UNIXSTREAM_MASTER, UNIXSTREAM_SERVER>),
-    ("receive", o::receive::<UNIXSTREAM_CLIENT>),
-    ("send", o::send::<UNIXSTREAM_CLIENT>),
-    ("setfd", o::setfd::<UNIXSTREAM_ANY>),
-    ("setoption", o::setoption::<UNIXSTREAM_ANY>),
+    (
+        "accept",
+        native!(o::accept::<UNIXSTREAM_SERVER, UNIXSTREAM_CLIENT>),
+    ),
+    ("bind", native!(bind::<UNIXSTREAM_MASTER>)),
+    ("close", native!(o::close::<UNIXSTREAM_ANY>)),
+    (
+        "connect",
+        native!(connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>),
+    ),
+    ("dirty", native!(o::dirty::<UNIXSTREAM_ANY>)),
+    ("getfd", native!(o::getfd::<UNIXSTREAM_ANY>)),
+    ("getstats", native!(o::getstats::<UNIXSTREAM_CLIENT>)),
+    ("setstats", native!(o::setstats::<UNIXSTREAM_CLIENT>)),
+    (
+        "listen",
+        native!(o::listen::<UNIXSTREAM_MASTER, UNIXSTREAM_SERVER>),
+    ),
+    ("receive", native!(o::receive::<UNIXSTREAM_CLIENT>)),
+    ("send", native!(o::send::<UNIXSTREAM_CLIENT>)),
+    ("setfd", native!(o::setfd::<UNIXSTREAM_ANY>)),
+    ("setoption", native!(o::setoption::<UNIXSTREAM_ANY>)),
     (
         "setpeername",
-        connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>,
+        native!(connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>,),
     ),
-    ("setsockname", bind::<UNIXSTREAM_MASTER>),
-    ("getsockname", o::getsockname::<UNIXSTREAM_ANY>),
-    ("settimeout", o::settimeout::<UNIXSTREAM_ANY>),
-    ("shutdown", o::shutdown::<UNIXSTREAM_CLIENT>),
+    ("setsockname", native!(bind::<UNIXSTREAM_MASTER>)),
+    ("getsockname", native!(o::getsockname::<UNIXSTREAM_ANY>)),
+    ("settimeout", native!(o::settimeout::<UNIXSTREAM_ANY>)),
+    ("shutdown", native!(o::shutdown::<UNIXSTREAM_CLIENT>)),
 ];
 
 const DGRAM_METHODS: &[(&str, Native)] = &[
-    ("bind", bind::<UNIXDGRAM_UNCONNECTED>),
-    ("close", o::close::<UNIXDGRAM_ANY>),
-    ("connect", connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
-    ("dirty", o::dirty::<UNIXDGRAM_ANY>),
-    ("getfd", o::getfd::<UNIXDGRAM_ANY>),
-    ("send", o::dgram_send::<UNIXDGRAM_CONNECTED>),
-    ("sendto", sendto),
-    ("receive", o::dgram_receive::<UNIXDGRAM_ANY>),
-    ("receivefrom", o::receivefrom::<UNIXDGRAM_UNCONNECTED>),
-    ("setfd", o::setfd::<UNIXDGRAM_ANY>),
-    ("setoption", o::setoption::<UNIXDGRAM_ANY>),
-    ("setpeername", connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
-    ("setsockname", bind::<UNIXDGRAM_UNCONNECTED>),
-    ("getsockname", o::getsockname::<UNIXDGRAM_ANY>),
-    ("settimeout", o::settimeout::<UNIXDGRAM_ANY>),
-    ("gettimeout", o::gettimeout::<UNIXDGRAM_ANY>),
+    ("bind", native!(bind::<UNIXDGRAM_UNCONNECTED>)),
+    ("close", native!(o::close::<UNIXDGRAM_ANY>)),
+    (
+        "connect",
+        native!(connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
+    ),
+    ("dirty", native!(o::dirty::<UNIXDGRAM_ANY>)),
+    ("getfd", native!(o::getfd::<UNIXDGRAM_ANY>)),
+    ("send", native!(o::dgram_send::<UNIXDGRAM_CONNECTED>)),
+    ("sendto", native!(sendto)),
+    ("receive", native!(o::dgram_receive::<UNIXDGRAM_ANY>)),
+    (
+        "receivefrom",
+        native!(o::receivefrom::<UNIXDGRAM_UNCONNECTED>),
+    ),
+    ("setfd", native!(o::setfd::<UNIXDGRAM_ANY>)),
+    ("setoption", native!(o::setoption::<UNIXDGRAM_ANY>)),
+    (
+        "setpeername",
+        native!(connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
+    ),
+    ("setsockname", native!(bind::<UNIXDGRAM_UNCONNECTED>)),
+    ("getsockname", native!(o::getsockname::<UNIXDGRAM_ANY>)),
+    ("settimeout", native!(o::settimeout::<UNIXDGRAM_ANY>)),
+    ("gettimeout", native!(o::gettimeout::<UNIXDGRAM_ANY>)),
 ];
 
 /// `socket.unix.stream()` (also `socket.unix()`, through `__call`) → a
 /// `unixstream{master}` or `nil, msg`.
-const STREAM: Native = o::create::<UNIXSTREAM_MASTER, { libc::AF_UNIX }>;
+const STREAM: Native = native!(o::create::<UNIXSTREAM_MASTER, { libc::AF_UNIX }>);
 
 /// `socket.unix.dgram()` → a `unixdgram{unconnected}` or `nil, msg`.
-const DGRAM: Native = o::create::<UNIXDGRAM_UNCONNECTED, { libc::AF_UNIX }>;
+const DGRAM: Native = native!(o::create::<UNIXDGRAM_UNCONNECTED, { libc::AF_UNIX }>);
 
 /// Builds the `socket.unix` table and leaves it on the stack.
 pub(crate) fn open(l: &State) -> Ret {

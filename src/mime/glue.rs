@@ -20,19 +20,19 @@
 use std::cell::Cell;
 
 use super::{base64, c_i64, c_int, c_size, c_string, dot, eol, is_integer_value, qp, wrap, Out};
-use crate::sys::lua::{Native, Raise, Ret, State};
+use crate::sys::lua::{native, Native, Raise, Ret, State};
 
 const VERSION: &str = "MIME 1.0.3";
 
 const FUNCTIONS: &[(&str, Native)] = &[
-    ("b64", b64),
-    ("unb64", unb64),
-    ("qp", qp),
-    ("unqp", unqp),
-    ("wrp", wrp),
-    ("qpwrp", qpwrp),
-    ("eol", eol),
-    ("dot", dot),
+    ("b64", native!(b64)),
+    ("unb64", native!(unb64)),
+    ("qp", native!(qp)),
+    ("unqp", native!(unqp)),
+    ("wrp", native!(wrp)),
+    ("qpwrp", native!(qpwrp)),
+    ("eol", native!(eol)),
+    ("dot", native!(dot)),
 ];
 
 /// Builds the `mime.core` table and leaves it on the stack.

@@ -33,8 +33,50 @@ use mlua::ffi;
 /// What a native function returns: the number of results it pushed.
 pub(crate) type Ret = Result<c_int, Raise>;
 
-/// A native function, called with the arguments on the stack.
-pub(crate) type Native = fn(&State) -> Ret;
+/// A native function as Lua sees it: a C function made by [`native!`] from
+/// a Rust `fn(&State) -> Ret`.
+#[derive(Clone, Copy)]
+pub(crate) struct Native(ffi::lua_CFunction);
+
+/// The Rust side of a native function; [`native!`] implements it for a
+/// zero-sized type per function, so that each function gets its own C entry
+/// point (no upvalue to read on every call).
+pub(crate) trait NativeFn {
+    fn call(l: &State) -> Ret;
+}
+
+/// The C entry point of `F`, as a `Native`.
+pub(crate) const fn native_of<F: NativeFn>() -> Native {
+    let f: unsafe extern "C-unwind" fn(*mut ffi::lua_State) -> isize = trampoline::<F>;
+    // SAFETY: same argument list and calling convention. The result is
+    // declared `isize` rather than `c_int`: LuaJIT's VM reads a C function's
+    // result count from the whole 64-bit return register, while the C ABI
+    // leaves the upper half of an `int` result undefined (and rustc does
+    // leave garbage there). A pointer-sized result is exact for LuaJIT, and
+    // PUC Lua, which reads the low 32 bits, sees the same count.
+    Native(unsafe {
+        std::mem::transmute::<
+            unsafe extern "C-unwind" fn(*mut ffi::lua_State) -> isize,
+            ffi::lua_CFunction,
+        >(f)
+    })
+}
+
+/// `native!(path)`: the [`Native`] for a Rust `fn(&State) -> Ret` (usable in
+/// constants and function tables).
+macro_rules! native {
+    ($f:expr $(,)?) => {{
+        struct Entry;
+        impl $crate::sys::lua::NativeFn for Entry {
+            #[inline(always)]
+            fn call(l: &$crate::sys::lua::State) -> $crate::sys::lua::Ret {
+                ($f)(l)
+            }
+        }
+        $crate::sys::lua::native_of::<Entry>()
+    }};
+}
+pub(crate) use native;
 
 /// A Lua error to raise once the native function has returned.
 #[derive(Debug)]
@@ -354,14 +396,10 @@ impl State {
         unsafe { ffi::lua_topointer(self.l, idx) }
     }
 
-    /// Pushes a native function (a C closure over its Rust function pointer).
+    /// Pushes a native function.
     pub(crate) fn push_function(&self, f: Native) {
-        // SAFETY: the function pointer is stored as a light userdata upvalue
-        // and read back by `trampoline` with the same type.
-        unsafe {
-            ffi::lua_pushlightuserdata(self.l, f as *mut c_void);
-            ffi::lua_pushcclosure(self.l, trampoline_fn(), 1);
-        }
+        // SAFETY: a C function with no upvalues.
+        unsafe { ffi::lua_pushcclosure(self.l, f.0, 0) }
     }
 
     /// Calls the method `name` of the value at `idx` in protected mode with
@@ -574,43 +612,29 @@ unsafe extern "C-unwind" fn call_method_helper(l: *mut ffi::lua_State) -> c_int 
     }
 }
 
-/// `trampoline` as a `lua_CFunction`.
-///
-/// It is declared to return `isize` rather than `c_int`: LuaJIT's VM reads a
-/// C function's result count from the whole 64-bit return register, while
-/// the C ABI leaves the upper half of an `int` result undefined (and rustc
-/// does leave garbage there). A pointer-sized result is exact for LuaJIT, and
-/// PUC Lua, which reads the low 32 bits, sees the same count.
-fn trampoline_fn() -> ffi::lua_CFunction {
-    let f: unsafe extern "C-unwind" fn(*mut ffi::lua_State) -> isize = trampoline;
-    // SAFETY: same argument list and calling convention; the result is a
-    // register-sized integer whose low 32 bits are the `int` Lua expects.
-    unsafe {
-        std::mem::transmute::<
-            unsafe extern "C-unwind" fn(*mut ffi::lua_State) -> isize,
-            ffi::lua_CFunction,
-        >(f)
+/// The C entry point of native function `F`.
+unsafe extern "C-unwind" fn trampoline<F: NativeFn>(l: *mut ffi::lua_State) -> isize {
+    let state = State::new(l);
+    let outcome = catch_unwind(AssertUnwindSafe(|| F::call(&state)));
+    match outcome {
+        Ok(Ok(n)) => n as isize,
+        Ok(Err(raise)) => fail(&state, Ok(raise)),
+        Err(panic) => fail(&state, Err(panic)),
     }
 }
 
-/// The one C entry point of every native function.
-unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> isize {
-    // SAFETY: the upvalue was set by push_function to a `Native` pointer.
-    let f: Native = unsafe {
-        let p = ffi::lua_touserdata(l, ffi::lua_upvalueindex(1));
-        std::mem::transmute::<*mut c_void, Native>(p)
-    };
-    let state = State::new(l);
-    let outcome = catch_unwind(AssertUnwindSafe(|| f(&state)));
-    let message = match outcome {
-        Ok(Ok(n)) => return n as isize,
-        Ok(Err(Raise::Arg(arg, extra))) => with_where(&state, state.arg_error_message(arg, &extra)),
-        Ok(Err(Raise::Msg(msg))) => with_where(&state, msg),
-        Ok(Err(Raise::Raw(msg))) => msg,
-        Err(panic) => with_where(&state, panic_text(panic)),
+/// The error path of every trampoline, kept out of line.
+#[cold]
+#[inline(never)]
+fn fail(state: &State, why: Result<Raise, Box<dyn Any + Send>>) -> ! {
+    let message = match why {
+        Ok(Raise::Arg(arg, extra)) => with_where(state, state.arg_error_message(arg, &extra)),
+        Ok(Raise::Msg(msg)) => with_where(state, msg),
+        Ok(Raise::Raw(msg)) => msg,
+        Err(panic) => with_where(state, panic_text(panic)),
     };
     // SAFETY: nothing in this frame owns resources past this point.
-    unsafe { raise(l, message) }
+    unsafe { raise(state.l, message) }
 }
 
 /// Prefixes `luaL_where(L, 1)`: "chunk:line: " of the Lua caller.

@@ -7,12 +7,12 @@
 
 use std::cell::Cell;
 
-use crate::sys::lua::{Kind, Native, Ret, State};
+use crate::sys::lua::{native, Kind, Native, Ret, State};
 
 const FUNCTIONS: &[(&str, Native)] = &[
-    ("escape", escape),
-    ("unescape", unescape),
-    ("protect_segment", protect_segment),
+    ("escape", native!(escape)),
+    ("unescape", native!(unescape)),
+    ("protect_segment", native!(protect_segment)),
 ];
 
 /// Builds the helper table and leaves it on the stack.
