@@ -18,7 +18,10 @@ local function where_loaded()
     if not f then return "?" end
     local maps = f:read("*a")
     f:close()
-    return maps:match("(/[^\n]-luasocket_rs%.so)\n") or maps:match("(/[^\n]-socket/core%.so)\n") or "?"
+    return maps:match("(/[^\n]-luasocket_rs%.so)\n")
+        or maps:match("(/[^\n]-socket/core%.so)\n")
+        or maps:match("(/[^\n]-liblua[^\n]-socket[^\n]-%.so[^\n]*)\n")
+        or "?"
 end
 
 local function check(cond, msg)

