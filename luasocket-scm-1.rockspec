@@ -51,4 +51,9 @@ build = {
             ["ltn12"] = "lua/ltn12.lua",
         },
     },
+    -- The manual (Markdown) and the LuaLS annotation files (---@meta), copied
+    -- as they are into the rock's folder (lib/luarocks/rocks-<v>/luasocket/
+    -- <version>/docs and .../library): point an editor's workspace.library
+    -- there. LuaRocks does this for every build type, after the backend ran.
+    copy_directories = { "docs", "library" },
 }
