@@ -19,6 +19,8 @@ use crate::error::NetError;
 
 /// Bytes asked of the source per read when filling the buffer.
 pub(crate) const CHUNK: usize = 16 * 1024;
+/// The most a large `receive(n)` reserves ahead of the bytes it has.
+const DIRECT_STEP: usize = 8 * 1024 * 1024;
 /// Buffers kept in each thread's pool.
 const POOL_KEEP: usize = 16;
 /// Larger buffers are freed instead of pooled.
@@ -329,13 +331,15 @@ impl InBuf {
     /// the result, with no intermediate copy.
     fn recv_direct<'a>(&'a mut self, src: &mut dyn Source, wanted: usize) -> Received<'a> {
         let have = self.buf.len() - self.pos;
-        let mut out = Vec::with_capacity(wanted);
+        // `wanted` comes from Lua (receive(2^53) is legal): reserve at most
+        // DIRECT_STEP ahead of the data, so memory follows what arrives.
+        let mut out = Vec::with_capacity(wanted.min(have + DIRECT_STEP));
         out.extend_from_slice(self.avail());
         self.consume(have);
         self.clear();
         while out.len() < wanted {
             let before = out.len();
-            match src.fill(&mut out, wanted - before) {
+            match src.fill(&mut out, (wanted - before).min(DIRECT_STEP)) {
                 Ok(0) => {
                     return Received {
                         data: Data::Owned(out),
@@ -582,6 +586,19 @@ mod tests {
         let r = b.receive(&mut src, Pattern::Bytes(0), 0, None);
         assert!(r.err.is_none());
         assert!(r.data.as_slice().is_empty());
+    }
+
+    /// Fuzz finding (issue 7): `receive(2^53)` reserved the whole count up
+    /// front, a "capacity overflow" panic or an allocation abort.
+    #[test]
+    fn huge_byte_counts_reserve_only_what_arrives() {
+        for wanted in [usize::MAX, usize::MAX / 2, 1 << 53] {
+            let mut src = Script::new(b"abc", &[], false);
+            let mut b = InBuf::new();
+            let r = b.receive(&mut src, Pattern::Bytes(wanted), 0, None);
+            assert_eq!(r.err.unwrap().to_string(), "closed");
+            assert_eq!(r.data.as_slice(), b"abc");
+        }
     }
 
     #[test]

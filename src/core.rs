@@ -5,7 +5,7 @@
 //! namespace parts of `timeout.c`, `tcp.c`, `udp.c` and `inet.c`.
 
 use crate::sys::lua::{native, Native, Ret, State};
-use crate::{dns, select, sock, sys, tcp, timeout, udp};
+use crate::{dns, object, select, sock, sys, tcp, timeout, udp};
 
 /// Our implementation's name and version (CONTRACT §2).
 pub(crate) const IMPLEMENTATION: &str = concat!("luasocket-rust ", env!("CARGO_PKG_VERSION"));
@@ -52,6 +52,15 @@ pub(crate) fn open(l: &State) -> Ret {
     l.set_field(t, "_DATAGRAMSIZE");
     l.push_str(IMPLEMENTATION);
     l.set_field(t, "_IMPLEMENTATION");
+    // Test hooks, only with LUASOCKET_TEST_HOOKS=1 in the environment when
+    // socket.core loads (never otherwise): `_test_panic([tcp])` panics inside
+    // a native function, optionally holding a socket borrowed, so that
+    // spec/leak_spec.lua can check the panic becomes a Lua error and leaves
+    // the library usable.
+    if std::env::var_os("LUASOCKET_TEST_HOOKS").is_some_and(|v| v == "1") {
+        l.push_function(native!(object::test_panic));
+        l.set_field(t, "_test_panic");
+    }
     Ok(1)
 }
 

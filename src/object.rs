@@ -323,6 +323,23 @@ pub(crate) fn close<const W: u8>(l: &State) -> Ret {
     Ok(one(l))
 }
 
+/// `socket.core._test_panic([sock])`, present only when
+/// `LUASOCKET_TEST_HOOKS=1` at load (see `core::open`): panics on purpose,
+/// while holding `sock` (any tcp object) borrowed when one is given, so a
+/// spec can prove the trampoline turns a panic into a Lua error and that
+/// the object stays usable.
+pub(crate) fn test_panic(l: &State) -> Ret {
+    let held = if l.is_none_or_nil(1) {
+        None
+    } else {
+        Some(check_id(l, want::TCP_ANY)?)
+    };
+    panic!(
+        "test hook panicked on purpose (holding a socket: {})",
+        held.is_some()
+    );
+}
+
 /// `getfd()` → the descriptor, `-1` once closed or detached.
 pub(crate) fn getfd<const W: u8>(l: &State) -> Ret {
     let s = check_id(l, W)?;

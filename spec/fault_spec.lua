@@ -1,0 +1,117 @@
+-- Network faults (issue 7): a peer that resets the connection, and a
+-- process out of descriptors.
+local socket = require("socket")
+local net = require("support.net")
+
+describe("a peer resetting the connection (linger 0 close)", function()
+    it("mid-receive: the bytes before the reset, then nil, 'closed'", function()
+        local client, peer, server = net.tcp_pair()
+        finally(function() net.close(client, peer, server) end)
+        assert(peer:setoption("linger", { on = true, timeout = 0 }))
+        assert(peer:send("partial"))
+        socket.sleep(0.05)
+        peer:close()
+        local data, err, partial = client:receive(100)
+        assert.are.equal(nil, data)
+        assert.are.equal("closed", err)
+        -- the queued bytes come first (Linux keeps them past the RST)
+        assert.are.equal("partial", partial)
+        data, err, partial = client:receive(100)
+        assert.are.same({ nil, "closed", "" }, { data, err, partial })
+    end)
+
+    it("mid-send: nil, 'closed' and how far it got, with no SIGPIPE", function()
+        local client, peer, server = net.tcp_pair()
+        finally(function() net.close(client, peer, server) end)
+        assert(peer:setoption("linger", { on = true, timeout = 0 }))
+        peer:close()
+        socket.sleep(0.05)
+        local big = string.rep("x", 1000000)
+        local last, err, at
+        for _ = 1, 5 do
+            last, err, at = client:send(big)
+            if not last then break end
+        end
+        assert.are.equal(nil, last)
+        assert.are.equal("closed", err)
+        assert.are.equal("number", type(at))
+    end)
+end)
+
+describe("half-close with data in flight", function()
+    it("every byte sent before shutdown('send') arrives, and the reverse direction still works", function()
+        local client, peer, server = net.tcp_pair()
+        finally(function() net.close(client, peer, server) end)
+        local parts = {}
+        for i = 1, 6000 do parts[i] = ("%09d\n"):format(i) end
+        local data = table.concat(parts) -- 60,000 bytes, each position checkable
+        assert.are.equal(#data, client:send(data))
+        assert.are.equal(1, client:shutdown("send"))
+        local got = peer:receive("*a")
+        assert.are.equal(#data, #got)
+        assert.is_true(got == data, "bytes lost, duplicated or reordered")
+        assert.are.equal(4, peer:send("ack\n"))
+        assert.are.equal("ack", client:receive())
+    end)
+end)
+
+describe("a peer trickling one byte at a time", function()
+    it("does not keep receive past the total timeout", function()
+        local server, port = net.local_server()
+        finally(function() server:close() end)
+        local script = table.concat({
+            'local socket = require("socket")',
+            "local c = assert(socket.connect(\"127.0.0.1\", " .. port .. "))",
+            "c:settimeout(5)",
+            "for _ = 1, 80 do",
+            '    if not c:send("x") then break end',
+            "    socket.sleep(0.05)",
+            "end",
+            "c:close()",
+        }, " ")
+        local pid = net.spawn("'" .. net.interpreter() .. "' -e '" .. script .. "'")
+        finally(function() net.kill(pid) end)
+        local p = assert(server:accept())
+        finally(function() p:close() end)
+        p:settimeout(5)       -- each byte comes well within the block timeout
+        p:settimeout(0.3, "t")
+        local r = net.timed(p.receive, p, "*a")
+        assert.are.equal(nil, r[1])
+        assert.are.equal("timeout", r[2])
+        assert.is_truthy(r[3]:match("^x+$"), "partial: " .. tostring(r[3]))
+        assert.is_true(r.elapsed >= 0.25 and r.elapsed < 1.5, "elapsed " .. r.elapsed)
+    end)
+end)
+
+describe("accept when the process is out of descriptors", function()
+    it("returns nil, msg, and the listener works once descriptors are free", function()
+        local out = net.run_lua([[
+            local socket = require("socket")
+            local server = assert(socket.bind("127.0.0.1", 0))
+            local _, port = server:getsockname()
+            server:settimeout(2)
+            local c = assert(socket.tcp4())
+            assert(c:connect("127.0.0.1", port))
+            local hold, msg = {}, nil
+            for _ = 1, 10000 do
+                local s, err = socket.udp4()
+                if not s then msg = err break end
+                hold[#hold + 1] = s
+            end
+            assert(msg == "Too many open files", tostring(msg))
+            local t0 = socket.gettime()
+            local a, err = server:accept()
+            assert(a == nil and err == "Too many open files", tostring(err))
+            -- a failure, not a wait for the 2 s timeout
+            assert(socket.gettime() - t0 < 1)
+            table.remove(hold):close()
+            table.remove(hold):close()
+            a = assert(server:accept())
+            a:settimeout(2); c:settimeout(2)
+            assert(c:send("hi\n"))
+            assert(a:receive() == "hi")
+            print("EMFILE-OK")
+        ]], "ulimit -n 64 &&")
+        assert.is_truthy(out:find("EMFILE-OK", 1, true), out)
+    end)
+end)
