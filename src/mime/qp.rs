@@ -409,6 +409,23 @@ mod tests {
         out.as_slice().to_vec()
     }
 
+    /// `qp` over random chunks, each call a fresh encoder fed the previous
+    /// call's unfinished rest, as the Lua filter does; then the flush.
+    fn qp_in_chunks(rng: &mut Rng, x: &[u8]) -> Out {
+        let mut out = Out::default();
+        let mut rest = Vec::new();
+        for part in splits(rng, x) {
+            let mut e = Encoder::new(b"\r\n");
+            e.feed(&rest, &mut out);
+            e.feed(part, &mut out);
+            rest = e.rest().to_vec();
+        }
+        let mut e = Encoder::new(b"\r\n");
+        e.feed(&rest, &mut out);
+        e.finish(&mut out);
+        out
+    }
+
     fn unqp(x: &[u8]) -> Vec<u8> {
         let mut d = Decoder::default();
         let mut out = Out::default();
@@ -610,17 +627,7 @@ mod tests {
             let coded = qp(&x, b"\r\n");
             assert_eq!(unqp(&coded), naive_unqp(&coded));
             // In chunks.
-            let mut out = Out::default();
-            let mut rest = Vec::new();
-            for part in splits(&mut rng, &x) {
-                let mut e = Encoder::new(b"\r\n");
-                e.feed(&rest, &mut out);
-                e.feed(part, &mut out);
-                rest = e.rest().to_vec();
-            }
-            let mut e = Encoder::new(b"\r\n");
-            e.feed(&rest, &mut out);
-            e.finish(&mut out);
+            let out = qp_in_chunks(&mut rng, &x);
             assert_eq!(out.as_slice(), coded, "{x:?}");
             let mut out = Out::default();
             let mut d = Decoder::default();
@@ -637,17 +644,7 @@ mod tests {
         for _ in 0..1000 {
             let len = rng.below(120);
             let x = rng.noisy_text(len, b"a =\t\r\n\r\n\xc3A0f");
-            let mut out = Out::default();
-            let mut rest = Vec::new();
-            for part in splits(&mut rng, &x) {
-                let mut e = Encoder::new(b"\r\n");
-                e.feed(&rest, &mut out);
-                e.feed(part, &mut out);
-                rest = e.rest().to_vec();
-            }
-            let mut e = Encoder::new(b"\r\n");
-            e.feed(&rest, &mut out);
-            e.finish(&mut out);
+            let out = qp_in_chunks(&mut rng, &x);
             assert_eq!(out.as_slice(), qp(&x, b"\r\n"), "{x:?}");
 
             let mut out = Out::default();
