@@ -59,17 +59,7 @@ describe("a peer trickling one byte at a time", function()
     it("does not keep receive past the total timeout", function()
         local server, port = net.local_server()
         finally(function() server:close() end)
-        local script = table.concat({
-            'local socket = require("socket")',
-            "local c = assert(socket.connect(\"127.0.0.1\", " .. port .. "))",
-            "c:settimeout(5)",
-            "for _ = 1, 80 do",
-            '    if not c:send("x") then break end',
-            "    socket.sleep(0.05)",
-            "end",
-            "c:close()",
-        }, " ")
-        local pid = net.spawn("'" .. net.interpreter() .. "' -e '" .. script .. "'")
+        local pid = net.trickle_peer(port)
         finally(function() net.kill(pid) end)
         local p = assert(server:accept())
         finally(function() p:close() end)

@@ -52,16 +52,6 @@ local function class_of(obj)
     return getmetatable(obj).__index.class
 end
 
--- The interpreter running this process (child scripts use the same one, and
--- inherit LUA_PATH/LUA_CPATH): in io.popen's shell, $PPID is this process.
-local function interpreter()
-    local p = assert(io.popen("readlink /proc/$PPID/exe"))
-    local exe = p:read("*l")
-    p:close()
-    assert.is_truthy(exe and exe ~= "", "cannot find the interpreter")
-    return exe
-end
-
 -- Moves `data` from `sender` to `receiver` with both sides non-blocking, so
 -- that one thread can do both ends whatever the kernel buffers hold. The
 -- receiver calls receive(pattern, acc) each round, acc being the partial
@@ -855,17 +845,7 @@ describe("socket.tcp", function()
 
         it("a peer trickling a byte every 0.05s does not keep a receive past the block timeout", function()
             local s, port = server()
-            local script = table.concat({
-                'local socket = require("socket")',
-                'local c = assert(socket.connect("127.0.0.1", ' .. port .. '))',
-                "c:settimeout(5)",
-                "for _ = 1, 80 do",
-                '    if not c:send("x") then break end',
-                "    socket.sleep(0.05)",
-                "end",
-                "c:close()",
-            }, " ")
-            local pid = net.spawn("'" .. interpreter() .. "' -e '" .. script .. "'")
+            local pid = net.trickle_peer(port)
             finally(function() net.kill(pid) end)
             local p = keep(assert(s:accept()))
             p:settimeout(0.3)

@@ -53,6 +53,22 @@ function net.spawn(cmd)
     return pid
 end
 
+--- Starts a child process (same interpreter) that connects to 127.0.0.1:port
+-- and sends one byte every 0.05 s, 80 times, then closes; returns its pid.
+function net.trickle_peer(port)
+    local script = table.concat({
+        'local socket = require("socket")',
+        "local c = assert(socket.connect(\"127.0.0.1\", " .. port .. "))",
+        "c:settimeout(5)",
+        "for _ = 1, 80 do",
+        '    if not c:send("x") then break end',
+        "    socket.sleep(0.05)",
+        "end",
+        "c:close()",
+    }, " ")
+    return net.spawn("'" .. net.interpreter() .. "' -e '" .. script .. "'")
+end
+
 --- Stops a process started with spawn.
 function net.kill(pid)
     if pid then os.execute("kill " .. pid .. " 2>/dev/null") end
