@@ -9,8 +9,11 @@ local net = require("support.net")
 local function fuzz(seed, calls)
     -- `timeout` turns a hang into a failure; the child inherits LUA_PATH
     -- and LUA_CPATH, so it loads the tree under test.
-    local cmd = "timeout 60 '" .. net.interpreter() .. "' tools/fuzz_args.lua " .. seed .. " " .. calls
-        .. " -v 2>&1; echo \"exit:$?\""
+    -- It runs in a scratch directory: a path the fuzzer makes up (a number
+    -- taken as a unix-socket name, say) lands there, not in the checkout.
+    local cmd = "d=$(mktemp -d) && tool=$(pwd)/tools/fuzz_args.lua && cd \"$d\" && timeout 60 '"
+        .. net.interpreter() .. "' \"$tool\" " .. seed .. " " .. calls
+        .. " -v 2>&1; echo \"exit:$?\"; rm -rf \"$d\""
     local p = assert(io.popen(cmd, "r"))
     local out = p:read("*a")
     p:close()
