@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 
-use memchr::memchr;
+use memchr::{memchr, memchr2};
 
 use crate::error::NetError;
 
@@ -243,18 +243,40 @@ impl InBuf {
 
     fn recv_line<'a>(&'a mut self, src: &mut dyn Source, limit: Option<usize>) -> Received<'a> {
         let mut scanned = 0;
+        // One pass finds the LF and any CR before it. A CR right before the
+        // LF is the usual CRLF ending and is cut off the borrowed line; any
+        // other CR ("stray", or one at the end of the buffered bytes) sends
+        // the line through strip_cr, which drops them all, as upstream does.
+        let mut stray_cr = false;
         loop {
             let avail = self.avail();
-            if let Some(i) = memchr(b'\n', &avail[scanned..]) {
-                let end = scanned + i;
+            let mut from = scanned;
+            let found = loop {
+                let Some(i) = memchr2(b'\n', b'\r', &avail[from..]) else {
+                    break None;
+                };
+                let at = from + i;
+                if avail[at] == b'\n' {
+                    break Some(at);
+                }
+                if avail.get(at + 1) == Some(&b'\n') {
+                    break Some(at + 1);
+                }
+                stray_cr = true;
+                from = at + 1;
+            };
+            if let Some(end) = found {
                 if let Some(l) = limit.filter(|&l| end > l) {
                     return self.take_partial_line(l, NetError::Oversized);
                 }
                 let start = self.consume(end + 1);
-                return Received {
-                    data: strip_cr(&self.buf[start..start + end]),
-                    err: None,
+                let line = &self.buf[start..start + end];
+                let data = match line {
+                    _ if stray_cr => strip_cr(line),
+                    [head @ .., b'\r'] => Data::Borrowed(head),
+                    _ => Data::Borrowed(line),
                 };
+                return Received { data, err: None };
             }
             scanned = avail.len();
             if let Some(l) = limit.filter(|&l| scanned > l) {

@@ -87,8 +87,12 @@ impl Sock {
     /// Creates a non-blocking descriptor of `family` and `socktype`; IPv6
     /// sockets get `IPV6_V6ONLY`, as LuaSocket sets it.
     pub(crate) fn open(family: i32, socktype: Type) -> Result<RawFd, NetError> {
-        let s = socket2::Socket::new(Domain::from(family), socktype, None::<Protocol>)?;
-        s.set_nonblocking(true)?;
+        // SOCK_NONBLOCK at creation saves two fcntl calls per socket.
+        let s = socket2::Socket::new(
+            Domain::from(family),
+            socktype.nonblocking(),
+            None::<Protocol>,
+        )?;
         if family == libc::AF_INET6 {
             let _ = s.set_only_v6(true);
         }
@@ -282,7 +286,7 @@ impl Sock {
         }
         let fd = self.fd;
         let (s, _) = retry(fd, Interest::Read, dl, || {
-            sys::with_fd(fd, |s| s.accept()).map_err(|e| {
+            sys::with_fd(fd, |s| s.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)).map_err(|e| {
                 // A connection reset before we took it: wait for the next.
                 if e.raw_os_error() == Some(libc::ECONNABORTED) {
                     io::Error::from(io::ErrorKind::WouldBlock)
@@ -291,7 +295,6 @@ impl Sock {
                 }
             })
         })?;
-        s.set_nonblocking(true)?;
         Ok(s.into_raw_fd())
     }
 

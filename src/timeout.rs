@@ -7,6 +7,7 @@
 //! wall clock, so a clock step could stretch or cut a wait); `gettime` stays
 //! wall-clock seconds since the epoch.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use crate::sys;
@@ -57,63 +58,79 @@ impl Timeout {
         }
     }
 
-    /// Starts the clock for one call.
+    /// The deadline of one call. The clock is read only once the call has
+    /// to wait (see [`Deadline`]).
     pub(crate) fn start(&self) -> Deadline {
-        let start = sys::clock(true);
         let limit = [self.block, self.total]
             .into_iter()
             .filter(|v| *v >= 0.0)
             .fold(f64::INFINITY, f64::min);
-        let end = if limit < FOREVER_SECS {
-            start + limit
-        } else {
-            f64::INFINITY
-        };
         Deadline {
-            start,
-            end,
-            zero: limit == 0.0,
+            limit,
+            start: Cell::new(f64::NAN),
         }
     }
 }
 
 /// The deadline of one call, in monotonic seconds (plain floats: cheaper
-/// than `Instant` arithmetic on every call).
-#[derive(Clone, Copy, Debug)]
+/// than `Instant` arithmetic on every call). Its clock starts the first time
+/// the call asks how long it may wait: a call served from the buffer reads
+/// no clock at all and reports an elapsed time of 0; a call that waits
+/// counts from just before its first wait (the microseconds spent before it,
+/// copying buffered bytes, are not counted).
+#[derive(Clone, Debug)]
 pub(crate) struct Deadline {
-    start: f64,
-    end: f64,
-    zero: bool,
+    limit: f64,
+    start: Cell<f64>,
 }
 
 impl Deadline {
     /// A deadline `secs` from now (negative: none).
     pub(crate) fn after(secs: f64) -> Deadline {
-        Timeout {
+        let d = Timeout {
             block: secs,
             total: -1.0,
         }
-        .start()
+        .start();
+        d.started();
+        d
+    }
+
+    /// When the clock started, starting it now if it has not.
+    fn started(&self) -> f64 {
+        let s = self.start.get();
+        if !s.is_nan() {
+            return s;
+        }
+        let now = sys::clock(true);
+        self.start.set(now);
+        now
     }
 
     /// A zero timeout: try once, never wait.
     pub(crate) fn is_zero(&self) -> bool {
-        self.zero
+        self.limit == 0.0
     }
 
     /// Time left, `None` for no limit; zero once passed.
     pub(crate) fn remaining(&self) -> Option<Duration> {
-        if self.end.is_infinite() {
+        // Started even without a limit, for the elapsed time.
+        let start = self.started();
+        if self.limit >= FOREVER_SECS {
             return None;
         }
-        Some(Duration::from_secs_f64(
-            (self.end - sys::clock(true)).max(0.0),
-        ))
+        let end = start + self.limit;
+        Some(Duration::from_secs_f64((end - sys::clock(true)).max(0.0)))
     }
 
-    /// Seconds since the call started (the `_DEBUG` trailing value).
+    /// Seconds since the clock started (the `_DEBUG` trailing value).
     pub(crate) fn elapsed(&self) -> f64 {
-        sys::clock(true) - self.start
+        let s = self.start.get();
+        if s.is_nan() {
+            0.0
+        } else {
+            sys::clock(true) - s
+        }
     }
 }
 

@@ -148,13 +148,23 @@ impl Kind {
 /// The payload every object of this library carries in its userdata block.
 pub(crate) type Payload = RefCell<crate::sock::Sock>;
 
-/// The key, in each of our class metatables, under which the class id is
-/// stored. It is a light userdata holding this static's address: Lua code
-/// cannot forge it, so a metatable carrying it is ours, and so is the block.
-static CLASS_KEY: u8 = 0;
+/// Class tags: each of our class metatables holds, in its array slot
+/// [`CLASS_SLOT`], a light userdata pointing at `CLASS_TAGS[id]`. Lua code
+/// cannot forge a light userdata, so a metatable carrying an address inside
+/// this static is ours, and so is the block. An integer slot in the array
+/// part is read without hashing (a light userdata key costs a division).
+static CLASS_TAGS: [u8; 64] = [0; 64];
+const CLASS_SLOT: i32 = 1;
 
-fn class_key() -> *mut c_void {
-    ptr::addr_of!(CLASS_KEY) as *mut c_void
+fn class_tag(id: i64) -> *mut c_void {
+    assert!((0..CLASS_TAGS.len() as i64).contains(&id), "class id {id}");
+    CLASS_TAGS.as_ptr().wrapping_add(id as usize) as *mut c_void
+}
+
+/// The class id a tag stands for, if `tag` is one of ours.
+fn class_of_tag(tag: *const c_void) -> Option<i64> {
+    let offset = (tag as usize).wrapping_sub(CLASS_TAGS.as_ptr() as usize);
+    (offset < CLASS_TAGS.len()).then_some(offset as i64)
 }
 
 /// A handle on the Lua stack, valid for one call of a native function.
@@ -440,7 +450,7 @@ impl State {
         self.push_registry_class(name);
         if self.kind(-1) != Kind::Table {
             self.pop(1);
-            self.new_table(0, 8);
+            self.new_table(1, 8);
             let mt = self.top();
             self.new_table(0, methods.len() + 1);
             let index = self.top();
@@ -463,9 +473,8 @@ impl State {
             }
             // SAFETY: mt is a table at an absolute index.
             unsafe {
-                ffi::lua_pushlightuserdata(self.l, class_key());
-                ffi::lua_pushinteger(self.l, id as ffi::lua_Integer);
-                ffi::lua_rawset(self.l, mt);
+                ffi::lua_pushlightuserdata(self.l, class_tag(id));
+                ffi::lua_rawseti(self.l, mt, CLASS_SLOT as _);
             }
             self.push_value(mt);
             self.set_registry_class(name);
@@ -473,8 +482,22 @@ impl State {
         self.pop(1);
     }
 
+    /// Pushes the registry key of class `name`, built on the stack (this
+    /// runs for every new object and every change of class).
+    fn push_class_key(&self, name: &str) {
+        let mut buf = [0u8; 64];
+        let (prefix, name) = (REGISTRY_PREFIX.as_bytes(), name.as_bytes());
+        let n = prefix.len() + name.len();
+        if n > buf.len() {
+            return self.push_concat(prefix, name);
+        }
+        buf[..prefix.len()].copy_from_slice(prefix);
+        buf[prefix.len()..n].copy_from_slice(name);
+        self.push_bytes(&buf[..n]);
+    }
+
     fn push_registry_class(&self, name: &str) {
-        self.push_str(&format!("{REGISTRY_PREFIX}{name}"));
+        self.push_class_key(name);
         // SAFETY: registry is always a table.
         unsafe {
             ffi::lua_rawget(self.l, ffi::LUA_REGISTRYINDEX);
@@ -482,7 +505,7 @@ impl State {
     }
 
     fn set_registry_class(&self, name: &str) {
-        self.push_str(&format!("{REGISTRY_PREFIX}{name}"));
+        self.push_class_key(name);
         // SAFETY: [.. value key] -> registry[key] = value.
         unsafe {
             ffi::lua_rotate(self.l, -2, 1);
@@ -538,23 +561,20 @@ impl State {
         if self.kind(idx) != Kind::Userdata {
             return None;
         }
-        // SAFETY: the metatable is checked for our unforgeable class key
+        // SAFETY: the metatable is checked for our unforgeable class tag
         // before the block is read; only `new_object` sets such a metatable,
-        // and it does so on blocks holding a Payload.
+        // and it does so on blocks holding a Payload. lua_touserdata gives
+        // NULL for a value that is not a userdata (never in our range).
         unsafe {
             if ffi::lua_getmetatable(self.l, idx) == 0 {
                 return None;
             }
-            ffi::lua_pushlightuserdata(self.l, class_key());
-            ffi::lua_rawget(self.l, -2);
-            let mut isnum: c_int = 0;
-            let id = ffi::lua_tointegerx(self.l, -1, &mut isnum);
+            let _ = ffi::lua_rawgeti(self.l, -1, CLASS_SLOT as _);
+            let tag = ffi::lua_touserdata(self.l, -1);
             ffi::lua_settop(self.l, -3);
-            if isnum == 0 {
-                return None;
-            }
+            let id = class_of_tag(tag)?;
             let block = ffi::lua_touserdata(self.l, idx) as *const Payload;
-            Some((&*block, id as i64))
+            Some((&*block, id))
         }
     }
 
