@@ -35,10 +35,12 @@ def svg(title, rows):
     bar_h, gap, left, width = 18, 6, 130, 520
     top = 48
     height = top + len(rows) * (bar_h + gap) + 40
-    lo, hi = math.log10(0.5), math.log10(30)
+    # from 0.5x to 30x, or further right when a gain is larger
+    most = max([30] + [gain * 1.2 for _, gain, _ in rows if gain])
+    lo, hi = math.log10(0.5), math.log10(most)
 
     def x(v):
-        v = min(max(v, 0.5), 30)
+        v = min(max(v, 0.5), most)
         return left + (math.log10(v) - lo) / (hi - lo) * width
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" height="{height}" '
@@ -47,7 +49,7 @@ def svg(title, rows):
            f'<text x="10" y="18" font-size="13" font-weight="bold">luasocket (Rust) vs C LuaSocket: '
            'how many times better (log scale)</text>',
            f'<text x="10" y="34" fill="#555">{title}</text>']
-    for tick in (0.5, 1, 2, 3, 5, 10, 20):
+    for tick in [t for t in (0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200) if t <= most]:
         tx = x(tick)
         out.append(f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{height - 30}" '
                    f'stroke="{"#000" if tick == 1 else "#ddd"}"/>')

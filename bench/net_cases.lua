@@ -1,35 +1,17 @@
 -- The client side of the socket benchmarks. One process runs one case
 -- against one implementation (whichever `socket` package.path/cpath give),
--- checks every byte it received, and prints:
---   IMPL <socket._IMPLEMENTATION, or "C LuaSocket">
---   FROM <the socket.core shared object mapped into the process>
---   RESULT <number>
+-- checks every byte it received, and prints IMPL, FROM and RESULT lines
+-- (see bench/harness.lua).
 -- bench/run starts the peer (bench/peer.c) and passes its port.
 --
 -- usage: lua bench/net_cases.lua CASE PORT SCALE
 --   SCALE multiplies the work (1 = full, smaller in quick mode).
 
 local socket = require("socket")
+local harness = dofile((arg[0]:match("^(.*)/") or ".") .. "/harness.lua")
 
 local case_name, port, scale = arg[1], tonumber(arg[2]), tonumber(arg[3]) or 1
-
-local function where_loaded()
-    local f = io.open("/proc/self/maps")
-    if not f then return "?" end
-    local maps = f:read("*a")
-    f:close()
-    return maps:match("(/[^\n]-luasocket_rs%.so)\n")
-        or maps:match("(/[^\n]-socket/core%.so)\n")
-        or maps:match("(/[^\n]-liblua[^\n]-socket[^\n]-%.so[^\n]*)\n")
-        or "?"
-end
-
-local function check(cond, msg)
-    if not cond then
-        io.stderr:write("DATA CHECK FAILED: ", msg, "\n")
-        os.exit(3)
-    end
-end
+local check = harness.check
 
 local function connect()
     local c = assert(socket.connect("127.0.0.1", port))
@@ -249,11 +231,4 @@ if not f then
     io.stderr:write("unknown case ", tostring(case_name), "\n")
     os.exit(2)
 end
-print("IMPL " .. (socket._IMPLEMENTATION or "C LuaSocket"))
-print("FROM " .. where_loaded())
-local ok, value = pcall(f)
-if not ok then
-    io.stderr:write("case failed: ", tostring(value), "\n")
-    os.exit(4)
-end
-print(("RESULT %.6g"):format(value))
+harness.run(socket._IMPLEMENTATION, harness.where_loaded("socket"), f)
