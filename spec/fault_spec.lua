@@ -1,5 +1,5 @@
--- Network faults (issue 7): a peer that resets the connection, and a
--- process out of descriptors.
+-- Network faults (issue 7): a peer that resets the connection, a process
+-- out of descriptors, and a connect to an address that never answers.
 local socket = require("socket")
 local net = require("support.net")
 
@@ -103,5 +103,110 @@ describe("accept when the process is out of descriptors", function()
             print("EMFILE-OK")
         ]], "ulimit -n 64 &&")
         assert.is_truthy(out:find("EMFILE-OK", 1, true), out)
+    end)
+end)
+
+-- A loopback address that never answers: a listener with backlog 0 whose
+-- accept queue already holds one connection. Linux drops further SYNs while
+-- the queue is full, so a connect to it waits (SYN retries) until it times out.
+local function black_hole(host)
+    local listener = assert(socket.bind(host, 0, 0))
+    local _, port = listener:getsockname()
+    local filler = assert(host:find(":") and socket.tcp6() or socket.tcp4())
+    assert(filler:settimeout(2))
+    assert(filler:connect(host, port))
+    return port, listener, filler
+end
+
+describe("connect to a black-holed address (loopback, accept queue full)", function()
+    local timings = {}
+    local function timed_connect(label, f, ...)
+        local r = net.timed(f, ...)
+        timings[#timings + 1] = ("%s %.3f s"):format(label, r.elapsed)
+        return r
+    end
+    teardown(function()
+        io.stderr:write(("\n[black hole %s] %s\n"):format(
+            _VERSION .. (rawget(_G, "jit") and " (LuaJIT)" or ""), table.concat(timings, "; ")))
+    end)
+
+    local ctors = {
+        { "socket.tcp()", function() return socket.tcp() end },
+        { "socket.tcp4()", function() return socket.tcp4() end },
+        { "a bound socket.tcp4()", function()
+            local s = assert(socket.tcp4())
+            assert(s:bind("127.0.0.1", 0))
+            return s
+        end },
+    }
+    for _, case in ipairs(ctors) do
+        for _, mode in ipairs({ "b", "t" }) do
+            it(("%s, settimeout(0.3, '%s'): nil, 'timeout' after 0.3 s, then close works"):format(
+                case[1], mode), function()
+                local port, listener, filler = black_hole("127.0.0.1")
+                local c = assert(case[2]())
+                finally(function() net.close(c, filler, listener) end)
+                assert(c:settimeout(0.3, mode))
+                local r = timed_connect(case[1] .. " " .. mode, c.connect, c, "127.0.0.1", port)
+                assert.are.same({ nil, "timeout" }, { r[1], r[2] })
+                assert.is_true(r.elapsed >= 0.25 and r.elapsed < 1.5, "elapsed " .. r.elapsed)
+                assert.is_truthy(tostring(c):match("^tcp{client}"), tostring(c))
+                assert.are.equal(1, c:close())
+            end)
+        end
+    end
+
+    it("over IPv6 (::1) too", function()
+        local ok, port, listener, filler = pcall(black_hole, "::1")
+        if not ok then
+            pending("no ::1 on this host: " .. tostring(port))
+            return
+        end
+        local c = assert(socket.tcp6())
+        finally(function() net.close(c, filler, listener) end)
+        assert(c:settimeout(0.3))
+        local r = timed_connect("tcp6 ::1", c.connect, c, "::1", port)
+        assert.are.same({ nil, "timeout" }, { r[1], r[2] })
+        assert.is_true(r.elapsed >= 0.25 and r.elapsed < 1.5, "elapsed " .. r.elapsed)
+        assert.are.equal(1, c:close())
+    end)
+
+    it("socket.tp.connect(host, port, 0.3): nil, 'timeout' after 0.3 s", function()
+        local tp = require("socket.tp")
+        local port, listener, filler = black_hole("127.0.0.1")
+        finally(function() net.close(filler, listener) end)
+        local r = timed_connect("tp.connect", tp.connect, "127.0.0.1", port, 0.3)
+        assert.are.same({ nil, "timeout" }, { r[1], r[2] })
+        assert.is_true(r.elapsed >= 0.25 and r.elapsed < 1.5, "elapsed " .. r.elapsed)
+    end)
+
+    it("http.request with http.TIMEOUT = 0.3: nil, 'timeout' after 0.3 s", function()
+        local http = require("socket.http")
+        local saved = http.TIMEOUT
+        local port, listener, filler = black_hole("127.0.0.1")
+        finally(function()
+            http.TIMEOUT = saved
+            net.close(filler, listener)
+        end)
+        http.TIMEOUT = 0.3
+        local r = timed_connect("http.request", http.request, "http://127.0.0.1:" .. port .. "/")
+        assert.are.same({ nil, "timeout" }, { r[1], r[2] })
+        assert.is_true(r.elapsed >= 0.25 and r.elapsed < 1.5, "elapsed " .. r.elapsed)
+    end)
+
+    it("non-blocking: connect gives nil, 'timeout', select for write times out, close works", function()
+        local port, listener, filler = black_hole("127.0.0.1")
+        local c = assert(socket.tcp4())
+        finally(function() net.close(c, filler, listener) end)
+        assert(c:settimeout(0))
+        local r = timed_connect("connect(0)", c.connect, c, "127.0.0.1", port)
+        assert.are.same({ nil, "timeout" }, { r[1], r[2] })
+        assert.is_true(r.elapsed < 0.1, "elapsed " .. r.elapsed)
+        r = timed_connect("select for write", socket.select, nil, { c }, 0.3)
+        assert.are.same({ {}, {}, "timeout" }, { r[1], r[2], r[3] })
+        assert.is_true(r.elapsed >= 0.25 and r.elapsed < 1.5, "elapsed " .. r.elapsed)
+        -- still under way
+        assert.are.same({ nil, "Operation already in progress" }, { c:connect("127.0.0.1", port) })
+        assert.are.equal(1, c:close())
     end)
 end)
