@@ -99,11 +99,14 @@ impl Sock {
         Ok(s.into_raw_fd())
     }
 
-    /// Closes the descriptor (once) and frees the buffer.
+    /// Closes the descriptor (once) and frees the buffer and the remembered
+    /// options. `__gc` calls this and never drops the object in place, so
+    /// every heap allocation the object owns must be released here.
     pub(crate) fn close(&mut self) {
         sys::close(self.fd);
         self.fd = -1;
         self.input.clear();
+        self.opts = Vec::new();
     }
 
     /// Replaces the descriptor without closing the old one (`setfd`).
@@ -597,6 +600,15 @@ mod tests {
             Ok(OptValue::Bool(true))
         );
         s.close();
+    }
+
+    #[test]
+    fn close_frees_the_remembered_options() {
+        // `__gc` only calls close: anything close keeps would leak.
+        let mut s = Sock::create(libc::AF_INET, Type::STREAM).unwrap();
+        s.remember(SockOpt::TcpNoDelay, OptValue::Bool(true));
+        s.close();
+        assert_eq!(s.opts.capacity(), 0);
     }
 
     fn udp_pair() -> (Sock, Sock, SockAddr) {

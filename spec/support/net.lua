@@ -97,7 +97,8 @@ function net.interpreter()
             local p = io.popen("readlink /proc/" .. pid .. "/exe 2>/dev/null")
             local exe = p and p:read("*l")
             if p then p:close() end
-            if exe and exe ~= "" then return exe end
+            -- Under valgrind the exe is valgrind's tool: use arg instead.
+            if exe and exe ~= "" and not exe:find("valgrind", 1, true) then return exe end
         end
     end
     local a = rawget(_G, "arg")

@@ -1,0 +1,310 @@
+-- Injected system-call faults (issue 7). A child process
+-- (spec/fixtures/inject_child.lua) runs under `strace -e inject=...`, which
+-- makes chosen recvfrom, sendto and poll/ppoll calls fail with EINTR,
+-- ECONNRESET or ENOBUFS without running them; this process is its peer on
+-- loopback. EINTR must never reach Lua and no byte may be lost or
+-- duplicated; the other errors come back as LuaSocket's messages, with the
+-- data so far. Some cases also run the child over Debian's C LuaSocket.
+--
+-- Without strace, or where ptrace is not allowed, every case is pending
+-- (never passed), with the reason.
+local socket = require("socket")
+local net = require("support.net")
+
+local unpack = table.unpack or unpack
+local CHILD = "spec/fixtures/inject_child.lua"
+local LINES = 300000 -- 3,000,000 bytes of numbered 10-byte lines
+local lua_version = _VERSION:match("5%.%d")
+local C_CORE = "/usr/lib/x86_64-linux-gnu/lua/" .. lua_version .. "/socket/core.so"
+
+-- The stream the child checks against (as inject_child.lua builds it).
+local function stream(lines)
+    local parts = {}
+    for i = 1, lines do parts[i] = ("%09d\n"):format(i) end
+    return table.concat(parts)
+end
+local DATA = stream(LINES)
+
+local function shell_quote(s)
+    return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- Why strace cannot be used here, or nil when it can.
+local function strace_problem()
+    local p = io.popen("strace -f -qq -o /dev/null true 2>&1; echo \"rc=$?\"")
+    local out = p:read("*a")
+    p:close()
+    if out:match("rc=0%s*$") then return nil end
+    if out:match("rc=127%s*$") then return "strace is not installed" end
+    return "strace cannot trace here (ptrace not permitted?): " .. out:gsub("%s*rc=%d+%s*$", ""):gsub("%s+", " ")
+end
+
+local problem = strace_problem()
+if problem then io.stderr:write("inject_spec: every case pending: ", problem, "\n") end
+
+local function file_exists(path)
+    local f = io.open(path, "r")
+    if f then f:close() end
+    return f ~= nil
+end
+local has_c = file_exists(C_CORE)
+
+-- `it`, or a pending entry naming the reason when the case cannot run.
+local function case(name, f, needs_c)
+    if problem then
+        pending(name .. " (" .. problem .. ")")
+    elseif needs_c and not has_c then
+        pending(name .. " (C LuaSocket not installed: " .. C_CORE .. ")")
+    else
+        it(name, f)
+    end
+end
+
+-- Environment that makes the child load Debian's C LuaSocket instead of ours.
+local function c_env()
+    return ("LUA_PATH=%s LUA_CPATH=%s"):format(
+        shell_quote("/usr/share/lua/" .. lua_version .. "/?.lua;/usr/share/lua/"
+            .. lua_version .. "/?/init.lua"),
+        shell_quote("/usr/lib/x86_64-linux-gnu/lua/" .. lua_version .. "/?.so"))
+end
+
+-- Runs the child under strace with the `inject` expressions, "PORT" in
+-- `args` replaced by a listening TCP port and "UPORT" by a bound UDP port;
+-- `peer(server, udp)` plays the other side meanwhile and returns sockets to
+-- close once the child is done. Returns the child's `key=value` results,
+-- plus `out` (everything it printed), `injected[call]` (counts from the
+-- trace) and `trace`.
+local function run(inject, args, peer, impl)
+    local server, port = net.local_server()
+    local udp = assert(socket.udp())
+    assert(udp:setsockname("127.0.0.1", 0))
+    assert(udp:settimeout(5))
+    local _, uport = udp:getsockname()
+    local trace = os.tmpname()
+    local calls = {}
+    local cmd = { impl == "c" and c_env() or "", "strace -f -qq -o", trace }
+    for _, expr in ipairs(inject) do
+        calls[#calls + 1] = expr:match("^([^:]+)")
+        cmd[#cmd + 1] = "-e inject=" .. expr
+    end
+    cmd[#cmd + 1] = "-e trace=" .. table.concat(calls, ",")
+    -- a child that hangs is stopped (its trace would grow without end)
+    cmd[#cmd + 1] = "timeout 30"
+    cmd[#cmd + 1] = shell_quote(net.interpreter())
+    cmd[#cmd + 1] = CHILD
+    cmd[#cmd + 1] = (args:gsub("UPORT", uport):gsub("PORT", port))
+    cmd[#cmd + 1] = "2>&1"
+    local pipe = assert(io.popen(table.concat(cmd, " "), "r"))
+    local ok, held = pcall(peer, server, udp)
+    local out = pipe:read("*a")
+    pipe:close()
+    if ok and held then net.close(unpack(held)) end
+    net.close(server, udp)
+    local f = io.open(trace, "r")
+    local text = f and f:read("*a") or ""
+    if f then f:close() end
+    os.remove(trace)
+    assert(ok, "peer: " .. tostring(held) .. "\nchild output:\n" .. out)
+    local r = { out = out, trace = text, injected = {} }
+    for line in out:gmatch("[^\n]+") do
+        local k, v = line:match("^(%w+)=(.*)$")
+        if k then r[k] = v end
+    end
+    for call in text:gmatch("(%w+)%([^\n]-%(INJECTED%)") do
+        r.injected[call] = (r.injected[call] or 0) + 1
+    end
+    assert.are.equal("true", r.done, "child output:\n" .. out)
+    assert.are.equal(impl or "rust", r.impl, out)
+    return r
+end
+
+-- Peers. Each accepts the child's connection first.
+local function accept(server)
+    local conn = assert(server:accept())
+    assert(conn:settimeout(20))
+    assert.are.equal("go", conn:receive())
+    return conn
+end
+
+-- Sends `data`; closes (EOF) unless `hold`, else keeps the connection open
+-- until the child is done.
+local function feed(data, hold)
+    return function(server)
+        local conn = accept(server)
+        conn:send(data) -- may fail once the child gave up: the child reports
+        if hold then return { conn } end
+        conn:close()
+    end
+end
+
+-- Reads the child's stream to EOF into `into.data`.
+local function drain(into)
+    return function(server)
+        local conn = accept(server)
+        local data, err, partial = conn:receive("*a")
+        into.data, into.err = data or partial, err
+        conn:close()
+    end
+end
+
+-- Collects datagrams until "end" into `into`.
+local function collect(into)
+    return function(_, udp)
+        for _ = 1, 10000 do
+            local d = udp:receive()
+            if not d or d == "end" then break end
+            into[#into + 1] = d
+        end
+    end
+end
+
+local function dgrams(from, to, skip)
+    local list = {}
+    for i = from, to do
+        if i ~= skip then list[#list + 1] = ("dgram %d"):format(i) end
+    end
+    return list
+end
+
+local EINTR_RECV = { "recvfrom:error=EINTR:when=2+2", "ppoll:error=EINTR:when=1+3", "poll:error=EINTR:when=1+3" }
+local EINTR_SEND = { "sendto:error=EINTR:when=2+2", "ppoll:error=EINTR:when=1+3", "poll:error=EINTR:when=1+3" }
+
+describe("injected EINTR", function()
+    describe("in every 2nd recvfrom and every 3rd poll during a 3 MB receive", function()
+        case("receive('*a') returns every byte once, in order, and no error", function()
+            local r = run(EINTR_RECV, "recv PORT a " .. LINES, feed(DATA))
+            assert.are.same({ "nil", "true", tostring(#DATA) }, { r.err, r.complete, r.len })
+            assert.is_true((r.injected.recvfrom or 0) > 0, r.trace:sub(1, 2000))
+        end)
+
+        case("receive('*l') returns every line once, in order; only EOF ends it", function()
+            local r = run(EINTR_RECV, "recv PORT l " .. LINES, feed(DATA))
+            assert.are.same({ "closed", "0", "true" }, { r.err, r.partial, r.complete })
+            assert.is_true((r.injected.recvfrom or 0) > 0)
+        end)
+
+        case("receive(65543) returns every byte once, in order; only EOF ends it", function()
+            local r = run(EINTR_RECV, "recv PORT 65543 " .. LINES, feed(DATA))
+            assert.are.same({ "closed", "true" }, { r.err, r.complete })
+            assert.are.equal(#DATA % 65543, tonumber(r.partial))
+            assert.is_true((r.injected.recvfrom or 0) > 0)
+        end)
+    end)
+
+    -- Not run over C LuaSocket: its wait loop retries EINTR without looking
+    -- at the clock, so when every poll fails it never returns.
+    describe("in every poll while the peer is silent", function()
+        for _, mode in ipairs({ "b", "t" }) do
+            case("settimeout(0.3, '" .. mode .. "'): receive still returns nil, 'timeout' after 0.3 s", function()
+                -- the 1st poll is connect's
+                local r = run({ "ppoll:error=EINTR:when=2+1", "poll:error=EINTR:when=2+1" },
+                    "stall PORT " .. mode .. " 0.3", feed("", true))
+                assert.are.same({ "nil", "timeout", "" }, { r.data, r.err, r.partial })
+                local elapsed = tonumber(r.elapsed)
+                assert.is_true(elapsed >= 0.29 and elapsed < 2, "elapsed " .. r.elapsed)
+                -- the wait really was interrupted, many times
+                assert.is_true((r.injected.ppoll or 0) > 10, r.trace:sub(1, 2000))
+            end)
+        end
+    end)
+
+    describe("in every 2nd sendto and every 3rd poll during a 3 MB send", function()
+        for _, step in ipairs({ 0, 100000 }) do
+            local how = step == 0 and "send(data)" or "send(data, i, i + 99999)"
+            case(how .. " delivers every byte once and reports the last index", function()
+                local got = {}
+                local r = run(EINTR_SEND, "send PORT " .. LINES .. " " .. step, drain(got))
+                assert.are.same({ "nil", #DATA }, { r.err, tonumber(r.last) })
+                assert.are.equal(#DATA, #got.data)
+                assert.is_true(got.data == DATA, "bytes lost, duplicated or reordered")
+                assert.is_true((r.injected.sendto or 0) > 0)
+                -- and no send can raise SIGPIPE
+                for line in r.trace:gmatch("[^\n]*sendto%([^\n]*") do
+                    assert.is_truthy(line:find("MSG_NOSIGNAL", 1, true), line)
+                end
+            end)
+        end
+    end)
+
+    describe("in UDP", function()
+        case("every 2nd sendto: each datagram arrives once", function()
+            local got = {}
+            local r = run({ "sendto:error=EINTR:when=2+2" }, "udpsend UPORT 100", collect(got))
+            assert.are.same({ "100", "" }, { r.sent, r.errs })
+            assert.are.same(dgrams(1, 100), got)
+            assert.is_true((r.injected.sendto or 0) >= 50)
+        end)
+
+        case("every 2nd recvfrom and 3rd poll: each datagram is received once, in order", function()
+            local function udp_feed(server)
+                local conn = accept(server)
+                local cport = tonumber((assert(conn:receive())))
+                local u = assert(socket.udp())
+                for i = 1, 100 do assert(u:sendto(("dgram %d"):format(i), "127.0.0.1", cport)) end
+                assert(u:sendto("end", "127.0.0.1", cport))
+                return { conn, u }
+            end
+            local r = run(EINTR_RECV, "udprecv PORT 100", udp_feed)
+            assert.are.same({ "100", "true", "nil" }, { r.got, r.inorder, r.err })
+            assert.is_true((r.injected.recvfrom or 0) >= 50)
+        end)
+    end)
+end)
+
+-- Cases run with our library and, where installed, with C LuaSocket, which
+-- must give the same answers.
+for _, impl in ipairs({ "rust", "c" }) do
+    local who = impl == "c" and " (C LuaSocket)" or ""
+    local needs_c = impl == "c"
+
+    describe("injected ECONNRESET in recvfrom" .. who, function()
+        -- 100 lines and the first 5 bytes of line 101, then the 2nd read fails
+        local head = DATA:sub(1, 1005)
+        local reset = { "recvfrom:error=ECONNRESET:when=2" }
+        case("receive(2000): nil, 'closed' and the 1005 bytes read so far", function()
+            local r = run(reset, "recv PORT 2000 101", feed(head, true), impl)
+            assert.are.same({ "closed", "1005", "1005", "true" }, { r.err, r.partial, r.len, r.prefix })
+            assert.are.equal(1, r.injected.recvfrom)
+        end, needs_c)
+
+        case("receive('*l'): the 100 lines, then nil, 'closed', '00000'", function()
+            local r = run(reset, "recv PORT l 101", feed(head, true), impl)
+            assert.are.same({ "closed", "5", "1005", "true" }, { r.err, r.partial, r.len, r.prefix })
+        end, needs_c)
+
+        case("receive('*a'): nil, 'closed' and the 1005 bytes", function()
+            local r = run(reset, "recv PORT a 101", feed(head, true), impl)
+            assert.are.same({ "closed", "1005", "1005", "true" }, { r.err, r.partial, r.len, r.prefix })
+        end, needs_c)
+
+        case("in the 20th read of a 3 MB stream: what came before, once, in order", function()
+            local r = run({ "recvfrom:error=ECONNRESET:when=20" }, "recv PORT 65543 " .. LINES, feed(DATA), impl)
+            assert.are.same({ "closed", "true", "false" }, { r.err, r.prefix, r.complete })
+            assert.is_true(tonumber(r.len) > 0)
+        end, needs_c)
+    end)
+
+    describe("injected ENOBUFS in sendto" .. who, function()
+        for _, step in ipairs({ 0, 100000 }) do
+            local how = step == 0 and "send(data)" or "send(data, i, i + 99999)"
+            case("TCP " .. how .. ": nil, strerror text, and the peer got exactly the bytes up to `last`", function()
+                local got = {}
+                local r = run({ "sendto:error=ENOBUFS:when=3" }, "send PORT " .. LINES .. " " .. step,
+                    drain(got), impl)
+                assert.are.equal("No buffer space available", r.err)
+                local last = tonumber(r.last)
+                assert.is_true(last > 0 and last < #DATA, r.out)
+                assert.are.equal(last, #got.data)
+                assert.is_true(got.data == DATA:sub(1, last), "peer's bytes differ from data:sub(1, last)")
+                assert.are.equal(1, r.injected.sendto)
+            end, needs_c)
+        end
+
+        case("UDP sendto: the 3rd returns nil, strerror text; the others arrive once", function()
+            local got = {}
+            local r = run({ "sendto:error=ENOBUFS:when=3" }, "udpsend UPORT 20", collect(got), impl)
+            assert.are.same({ "19", "3:No buffer space available" }, { r.sent, r.errs })
+            assert.are.same(dgrams(1, 20, 3), got)
+        end, needs_c)
+    end)
+end
