@@ -160,7 +160,13 @@ pub(crate) fn race(
                 still.push((fd, family));
                 continue;
             }
-            match sys::with_fd(fd, |s| s.take_error()) {
+            // Writable with no error or hang-up: connected (no SO_ERROR).
+            let outcome = if sys::poll_failed(p.revents) {
+                sys::with_fd(fd, |s| s.take_error())
+            } else {
+                Ok(None)
+            };
+            match outcome {
                 Ok(None) => winner = Some((fd, family)),
                 Ok(Some(e)) | Err(e) => {
                     sys::close(fd);

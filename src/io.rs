@@ -13,6 +13,15 @@ use crate::timeout::Deadline;
 
 /// Waits until `fd` is ready for `interest`, or fails with `Timeout`.
 pub(crate) fn wait(fd: RawFd, interest: Interest, deadline: &Deadline) -> Result<(), NetError> {
+    wait_events(fd, interest, deadline).map(|_| ())
+}
+
+/// [`wait`], returning poll's `revents` for the descriptor.
+pub(crate) fn wait_events(
+    fd: RawFd,
+    interest: Interest,
+    deadline: &Deadline,
+) -> Result<libc::c_short, NetError> {
     if deadline.is_zero() {
         return Err(NetError::Timeout);
     }
@@ -22,8 +31,8 @@ pub(crate) fn wait(fd: RawFd, interest: Interest, deadline: &Deadline) -> Result
             return Err(NetError::Timeout);
         }
         match sys::wait_fd(fd, interest, left) {
-            Ok(true) => return Ok(()),
-            Ok(false) => return Err(NetError::Timeout),
+            Ok(Some(revents)) => return Ok(revents),
+            Ok(None) => return Err(NetError::Timeout),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e.into()),
         }

@@ -24,7 +24,7 @@ use socket2::{Domain, Protocol, SockAddr, Type};
 use crate::buffer::{Data, InBuf, Pattern, Received, Source};
 use crate::error::NetError;
 use crate::inet;
-use crate::io::{retry, wait};
+use crate::io::{retry, wait_events};
 use crate::options::{self, OptValue, SockOpt};
 use crate::sys::{self, AddrInfo, Interest};
 use crate::timeout::{gettime, Deadline, Timeout};
@@ -266,7 +266,10 @@ impl Sock {
         if dl.is_zero() {
             return Err(NetError::Timeout);
         }
-        wait(self.fd, Interest::Write, dl)?;
+        // Writable with no error or hang-up: connected, no SO_ERROR needed.
+        if !sys::poll_failed(wait_events(self.fd, Interest::Write, dl)?) {
+            return Ok(());
+        }
         match sys::with_fd(self.fd, |s| s.take_error())? {
             None => Ok(()),
             Some(e) => Err(e.into()),

@@ -70,7 +70,7 @@ pub(crate) fn wait_fd(
     fd: RawFd,
     interest: Interest,
     timeout: Option<Duration>,
-) -> io::Result<bool> {
+) -> io::Result<Option<libc::c_short>> {
     let events = match interest {
         Interest::Read => libc::POLLIN,
         Interest::Write => libc::POLLOUT,
@@ -81,7 +81,13 @@ pub(crate) fn wait_fd(
         revents: 0,
     };
     let n = poll(std::slice::from_mut(&mut pfd), timeout)?;
-    Ok(n > 0)
+    Ok((n > 0).then_some(pfd.revents))
+}
+
+/// Whether poll's `revents` report an error or hang-up on the descriptor
+/// (a failed connect always sets POLLERR).
+pub(crate) fn poll_failed(revents: libc::c_short) -> bool {
+    revents & (libc::POLLERR | libc::POLLHUP) != 0
 }
 
 /// poll(2) over many descriptors with a nanosecond timeout (ppoll).
