@@ -12,6 +12,8 @@
 
 mod buffer;
 mod error;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 mod inet;
 mod io;
 mod mime;

@@ -8,12 +8,12 @@
 //! through (`(int)`, `(size_t)`, C strings) are reproduced below. The results
 //! are LuaSocket's byte for byte, however the input is split into chunks.
 
-mod base64;
-mod dot;
-mod eol;
-mod qp;
+pub(crate) mod base64;
+pub(crate) mod dot;
+pub(crate) mod eol;
+pub(crate) mod qp;
 mod swar;
-mod wrap;
+pub(crate) mod wrap;
 
 #[cfg(feature = "mlua")]
 mod glue;
