@@ -224,9 +224,23 @@ impl State {
 
     // ---- reading arguments ---------------------------------------------
 
+    /// [`check_bytes`](Self::check_bytes) that also says whether the
+    /// argument was a string (rather than a number), with one type check.
+    pub(crate) fn check_bytes_kind(&self, idx: c_int) -> Result<(&[u8], bool), Raise> {
+        let kind = self.kind(idx);
+        self.bytes_of(idx, kind)
+            .map(|b| (b, kind == Kind::String))
+            .ok_or_else(|| self.type_error(idx, "string"))
+    }
+
     /// The bytes of a string or number argument (numbers are converted).
     pub(crate) fn to_bytes(&self, idx: c_int) -> Option<&[u8]> {
-        match self.kind(idx) {
+        self.bytes_of(idx, self.kind(idx))
+    }
+
+    /// The bytes of the value at `idx`, whose type is `kind`.
+    fn bytes_of(&self, idx: c_int, kind: Kind) -> Option<&[u8]> {
+        match kind {
             Kind::String | Kind::Number => {
                 let mut len = 0usize;
                 // SAFETY: the value is a string or a number, so lua_tolstring

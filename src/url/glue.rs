@@ -7,7 +7,7 @@
 
 use std::cell::Cell;
 
-use crate::sys::lua::{native, Kind, Native, Ret, State};
+use crate::sys::lua::{native, Native, Ret, State};
 
 const FUNCTIONS: &[(&str, Native)] = &[
     ("escape", native!(escape)),
@@ -37,8 +37,8 @@ thread_local! {
 /// the result would equal the argument, and the argument is a string, the
 /// argument itself is returned (no copy, no new string).
 fn transform(l: &State, changes: fn(&[u8]) -> bool, code: fn(&[u8], &mut Vec<u8>)) -> Ret {
-    let input = l.check_bytes(1)?;
-    if l.kind(1) == Kind::String && !changes(input) {
+    let (input, was_string) = l.check_bytes_kind(1)?;
+    if was_string && !changes(input) {
         l.push_value(1);
         return Ok(1);
     }
