@@ -46,6 +46,7 @@ pub(crate) fn retry<T>(
     deadline: &Deadline,
     mut op: impl FnMut() -> io::Result<T>,
 ) -> Result<T, NetError> {
+    deadline.start_clock();
     loop {
         match op() {
             Ok(v) => return Ok(v),

@@ -58,8 +58,8 @@ impl Timeout {
         }
     }
 
-    /// The deadline of one call. The clock is read only once the call has
-    /// to wait (see [`Deadline`]).
+    /// The deadline of one call. The clock is read only once the call
+    /// makes a system call (see [`Deadline`]).
     pub(crate) fn start(&self) -> Deadline {
         let limit = [self.block, self.total]
             .into_iter()
@@ -73,11 +73,9 @@ impl Timeout {
 }
 
 /// The deadline of one call, in monotonic seconds (plain floats: cheaper
-/// than `Instant` arithmetic on every call). Its clock starts the first time
-/// the call asks how long it may wait: a call served from the buffer reads
-/// no clock at all and reports an elapsed time of 0; a call that waits
-/// counts from just before its first wait (the microseconds spent before it,
-/// copying buffered bytes, are not counted).
+/// than `Instant` arithmetic on every call). Its clock starts just before
+/// the call's first system call or wait: a call served from the buffer
+/// reads no clock at all and reports an elapsed time of 0.
 #[derive(Clone, Debug)]
 pub(crate) struct Deadline {
     limit: f64,
@@ -94,6 +92,12 @@ impl Deadline {
         .start();
         d.started();
         d
+    }
+
+    /// Starts the clock if it has not started: called before the first
+    /// system call, so the elapsed time counts every call into the kernel.
+    pub(crate) fn start_clock(&self) {
+        self.started();
     }
 
     /// When the clock started, starting it now if it has not.
