@@ -566,6 +566,19 @@ describe("socket.tcp", function()
             assert.are.equal("number", type(r[4]))
             assert.is_true(r[4] >= 0.03)
         end)
+
+        it("counts elapsed time from the first system call: 0 for a line already buffered", function()
+            local c, p = pair()
+            assert(p:send("a\nb\n"))
+            socket.sleep(0.05) -- both lines arrive together
+            assert.are.equal("a", c:receive()) -- one recv reads both
+            local r = net.pack(c:receive())
+            assert.are.same({ "b", nil, nil, 0 }, { r[1], r[2], r[3], r[4] })
+            -- a send always calls the kernel, so its clock runs
+            local s = net.pack(c:send("x"))
+            assert.are.equal(1, s[1])
+            assert.is_true(s[4] > 0, tostring(s[4]))
+        end)
     end)
 
     describe(":receive() with maxsize", function()
