@@ -206,16 +206,22 @@ local function transfer_argument(t)
     return argument
 end
 
+-- Opens a transfer: the data connection's passive side, the command
+-- (`t.command`, else `default`) and its first reply (1xx or 2xx), returned.
+local function start_transfer(self, t, default)
+    self.try(self.pasvt or self.server, "need port or pasv first")
+    if self.pasvt then self:pasvconnect() end
+    self.try(self.tp:command(t.command or default, transfer_argument(t)))
+    return self.try(self.tp:check({ "1..", "2.." }))
+end
+
 --- Uploads: sends the command (default STOR) and pumps `sendt.source` into
 -- the data connection. Call `pasv`/`epsv` or `port`/`eprt` first.
 -- @param sendt table with `source`, `argument` or `path`, optional
 --   `command` and `step`
 -- @return the number of bytes sent
 function methods:send(sendt)
-    self.try(self.pasvt or self.server, "need port or pasv first")
-    if self.pasvt then self:pasvconnect() end
-    self.try(self.tp:command(sendt.command or "stor", transfer_argument(sendt)))
-    local code = self.try(self.tp:check({ "2..", "1.." }))
+    local code = start_transfer(self, sendt, "stor")
     if not self.pasvt then self:portconnect() end
     local sink = socket.sink("close-when-done", self.data)
     self.try(ltn12.pump.all(sendt.source, sink, sendt.step or ltn12.pump.step))
@@ -235,10 +241,7 @@ end
 --   and `step`
 -- @return `1`
 function methods:receive(recvt)
-    self.try(self.pasvt or self.server, "need port or pasv first")
-    if self.pasvt then self:pasvconnect() end
-    self.try(self.tp:command(recvt.command or "retr", transfer_argument(recvt)))
-    local code, reply = self.try(self.tp:check({ "1..", "2.." }))
+    local code, reply = start_transfer(self, recvt, "retr")
     if code >= 200 and code <= 299 then
         if self.data then
             self.data:close()
