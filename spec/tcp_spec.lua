@@ -262,6 +262,45 @@ describe("socket.tcp", function()
             assert.are.equal("calling 'accept' on bad self (tcp{server} expected)",
                 raised(function() c:accept() end))
         end)
+
+        it("a foreign userdata given a socket's metatable is still refused", function()
+            local c = pair()
+            local f = assert(io.tmpfile())
+            local own = debug.getmetatable(f)
+            debug.setmetatable(f, getmetatable(c))
+            local send = raised(function() f:send("x") end)
+            local fd = raised(function() f:getfd() end)
+            local shown = pcall(tostring, f)
+            debug.setmetatable(f, own)
+            f:close()
+            assert.are.equal("calling 'send' on bad self (tcp{client} expected)", send)
+            assert.are.equal("calling 'getfd' on bad self (tcp{any} expected)", fd)
+            assert.is_false(shown)
+            -- The socket itself is untouched.
+            assert.are.equal(1, c:send("x"))
+        end)
+
+        it("a socket resurrected after the collector finalized it is refused, not used", function()
+            if _VERSION == "Lua 5.1" then
+                pending("tables have no __gc on Lua 5.1 and LuaJIT")
+                return
+            end
+            local back
+            local gc_ran = false
+            do
+                local c = socket.tcp4()
+                -- Created after c, so finalized before it in the same cycle
+                -- (finalizers run in reverse order of marking).
+                setmetatable({}, { __gc = function() back = c; gc_ran = true end })
+            end
+            for _ = 1, 4 do collectgarbage() end
+            assert.is_true(gc_ran)
+            assert.are.equal("userdata", type(back))
+            assert.are.equal("calling 'getfd' on bad self (tcp{any} expected)",
+                raised(function() back:getfd() end))
+            assert.are.equal("calling 'close' on bad self (tcp{any} expected)",
+                raised(function() back:close() end))
+        end)
     end)
 
     describe("success values", function()

@@ -45,7 +45,7 @@ pub(crate) mod want {
     pub(crate) const UNIXDGRAM_ANY: u8 = 104;
 }
 
-/// Every class an object can have; the id is stored in its metatable.
+/// Every class an object can have; the id is kept in the object's block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Class {
     TcpMaster = want::TCP_MASTER as isize,
@@ -229,14 +229,38 @@ pub(crate) fn check(l: &State, want: Want) -> Result<(RefMut<'_, Sock>, Class), 
     }
 }
 
-/// [`check`] for a const-generic [`want`] id.
+/// [`check`] for a const-generic [`want`] id. The usual case, one of our
+/// objects of the wanted class or group and not busy, is decided here
+/// without decoding anything; every other case goes through `check`.
+#[inline(always)]
 fn check_id(l: &State, id: u8) -> Result<RefMut<'_, Sock>, Raise> {
+    if let Some((cell, class)) = l.to_object(1) {
+        if class == id as i64 || group_of_class(class) == id {
+            if let Ok(s) = cell.try_borrow_mut() {
+                return Ok(s);
+            }
+        }
+    }
     check(l, Want::of(id)).map(|(s, _)| s)
+}
+
+/// The [`want`] id of the group of class id `class` (0 for no class).
+const fn group_of_class(class: i64) -> u8 {
+    if class < 0 || class > u8::MAX as i64 {
+        return 0;
+    }
+    match class as u8 {
+        want::TCP_MASTER..=want::TCP_SERVER => want::TCP_ANY,
+        want::UDP_UNCONNECTED..=want::UDP_CONNECTED => want::UDP_ANY,
+        want::UNIXSTREAM_MASTER..=want::UNIXSTREAM_SERVER => want::UNIXSTREAM_ANY,
+        want::UNIXDGRAM_UNCONNECTED..=want::UNIXDGRAM_CONNECTED => want::UNIXDGRAM_ANY,
+        _ => 0,
+    }
 }
 
 /// Pushes a new object of `class` around `sock`.
 pub(crate) fn push_new(l: &State, sock: Sock, class: Class) {
-    l.new_object(sock, class.name());
+    l.new_object(sock, class.name(), class as i64);
 }
 
 /// A constructor: `socket.tcp4()`, `socket.udp6()`, `socket.unix.stream()`
@@ -267,10 +291,10 @@ pub(crate) fn register(l: &State, group: Group, methods: &[(&str, Native)]) {
     let meta: &[(&str, Native)] = &[
         ("__gc", native!(gc)),
         ("__tostring", native!(tostring)),
-        ("__close", native!(gc)),
+        ("__close", native!(close_variable)),
     ];
     for c in Class::of(group) {
-        l.register_class(c.name(), c as i64, methods, meta, group.entries());
+        l.register_class(c.name(), methods, meta, group.entries());
     }
 }
 
@@ -281,11 +305,20 @@ fn any_object(l: &State) -> Option<(RefMut<'_, Sock>, Class)> {
     cell.try_borrow_mut().ok().map(|s| (s, class))
 }
 
-/// `__gc` and `__close`: closes the descriptor unless detached.
-fn gc(l: &State) -> Ret {
+/// `__close`: closes the descriptor unless detached; the object stays
+/// usable as a closed socket.
+fn close_variable(l: &State) -> Ret {
     if let Some((mut s, _)) = any_object(l) {
         s.close();
     }
+    Ok(0)
+}
+
+/// `__gc`: closes the descriptor unless detached, then retires the block
+/// (see `State::retire_object`).
+fn gc(l: &State) -> Ret {
+    close_variable(l)?;
+    l.retire_object(1);
     Ok(0)
 }
 
@@ -625,7 +658,7 @@ pub(crate) fn listen<const M: u8, const S: u8>(l: &State) -> Ret {
     let r = s.listen(backlog);
     drop(s);
     if r.is_ok() {
-        l.set_class(1, Want::of(S).name());
+        l.set_class(1, Want::of(S).name(), S as i64);
     }
     push_done(l, r)
 }
@@ -638,7 +671,7 @@ pub(crate) fn accept<const S: u8, const C: u8>(l: &State) -> Ret {
         Ok(fd) => {
             let family = s.family;
             drop(s);
-            l.new_object(Sock::new(fd, family), Want::of(C).name());
+            l.new_object(Sock::new(fd, family), Want::of(C).name(), C as i64);
             Ok(1)
         }
         Err(e) => l.fail(&e.to_string()),
@@ -649,7 +682,14 @@ pub(crate) fn accept<const S: u8, const C: u8>(l: &State) -> Ret {
 /// partial`, then the elapsed time (`_DEBUG`).
 pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
     let mut s = check_id(l, W)?;
-    let prefix = l.opt_bytes(3)?.unwrap_or(&[]);
+    // Most calls pass at most a pattern: one look at the top spares the
+    // type checks of the absent prefix and maxsize.
+    let top = l.top();
+    let prefix = if top >= 3 {
+        l.opt_bytes(3)?.unwrap_or(&[])
+    } else {
+        &[]
+    };
     // As upstream, anything lua_isnumber accepts (numeric strings too) is a
     // byte count; otherwise a string pattern, "*l" by default. A string that
     // parses as a pattern is never numeric, so trying the pattern first
@@ -664,7 +704,7 @@ pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
         },
         _ => return Err(l.type_error(2, "string")),
     };
-    let maxsize = match l.kind(4) {
+    let maxsize = match if top >= 4 { l.kind(4) } else { Kind::None } {
         Kind::None | Kind::Nil => None,
         _ => {
             let m = l.check_number(4)?;

@@ -82,7 +82,11 @@ fn setpeername(l: &State) -> Ret {
     if host == "*" {
         s.disconnect();
         drop(s);
-        l.set_class(1, Class::UdpUnconnected.name());
+        l.set_class(
+            1,
+            Class::UdpUnconnected.name(),
+            Class::UdpUnconnected as i64,
+        );
         return Ok(o::one(l));
     }
     let port = l.check_str(3)?;
@@ -90,7 +94,7 @@ fn setpeername(l: &State) -> Ret {
     let r = s.connect(&host, &port, Type::DGRAM, &dl);
     drop(s);
     if r.is_ok() {
-        l.set_class(1, Class::UdpConnected.name());
+        l.set_class(1, Class::UdpConnected.name(), Class::UdpConnected as i64);
     }
     push_done(l, r)
 }

@@ -10,8 +10,8 @@
 //! place (`tcp{master}` becomes `tcp{client}`). mlua hides userdata metatables
 //! and ties one metatable to one Rust type. Its callbacks also raise errors as
 //! userdata values, while LuaSocket programs match error *strings*. So native
-//! functions here are plain `lua_CFunction`s: one trampoline reads the Rust
-//! function pointer from its upvalue, runs it under `catch_unwind`, and raises
+//! functions here are plain `lua_CFunction`s: a trampoline per function
+//! (monomorphized by [`native!`]) runs it under `catch_unwind`, and raises
 //! failures as strings formatted exactly as `luaL_argerror`/`luaL_error` do.
 //!
 //! Rules kept by this file, so that a Lua error never crosses a Rust frame that
@@ -22,7 +22,7 @@
 //! errors from allocation, which leak at most the call's temporaries.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -148,23 +148,28 @@ impl Kind {
 /// The payload every object of this library carries in its userdata block.
 pub(crate) type Payload = RefCell<crate::sock::Sock>;
 
-/// Class tags: each of our class metatables holds, in its array slot
-/// [`CLASS_SLOT`], a light userdata pointing at `CLASS_TAGS[id]`. Lua code
-/// cannot forge a light userdata, so a metatable carrying an address inside
-/// this static is ours, and so is the block. An integer slot in the array
-/// part is read without hashing (a light userdata key costs a division).
-static CLASS_TAGS: [u8; 64] = [0; 64];
-const CLASS_SLOT: i32 = 1;
-
-fn class_tag(id: i64) -> *mut c_void {
-    assert!((0..CLASS_TAGS.len() as i64).contains(&id), "class id {id}");
-    CLASS_TAGS.as_ptr().wrapping_add(id as usize) as *mut c_void
+/// The userdata block of every object: a stamp that marks the block as
+/// ours, the object's class id, and the payload.
+///
+/// How a block is recognised (the fast path of every method call): it is a
+/// full userdata of exactly this size whose first word equals
+/// [`stamp_for`] its own address. Lua code cannot write the bytes of a
+/// userdata, so only C code could forge a stamp, and C code can corrupt
+/// anything anyway; a foreign block matching by chance is a 2^-64 event.
+/// `__gc` clears the stamp ([`State::retire_object`]), so a later userdata
+/// allocated at the same address never inherits it. The class id lives in
+/// the block and is set together with the metatable ([`State::set_class`]).
+#[repr(C)]
+struct Block {
+    stamp: Cell<usize>,
+    class: Cell<i64>,
+    payload: Payload,
 }
 
-/// The class id a tag stands for, if `tag` is one of ours.
-fn class_of_tag(tag: *const c_void) -> Option<i64> {
-    let offset = (tag as usize).wrapping_sub(CLASS_TAGS.as_ptr() as usize);
-    (offset < CLASS_TAGS.len()).then_some(offset as i64)
+/// The stamp of the block at `at`: its address mixed with a constant, so
+/// that bytes copied elsewhere do not carry a valid stamp.
+fn stamp_for(at: *const Block) -> usize {
+    (at as usize) ^ 0x6c75_6173_6f63_6b74
 }
 
 /// A handle on the Lua stack, valid for one call of a native function.
@@ -224,44 +229,38 @@ impl State {
 
     // ---- reading arguments ---------------------------------------------
 
-    /// [`check_bytes`](Self::check_bytes) that also says whether the
-    /// argument was a string (rather than a number), with one type check.
-    pub(crate) fn check_bytes_kind(&self, idx: c_int) -> Result<(&[u8], bool), Raise> {
-        let kind = self.kind(idx);
-        self.bytes_of(idx, kind)
-            .map(|b| (b, kind == Kind::String))
-            .ok_or_else(|| self.type_error(idx, "string"))
-    }
-
-    /// The bytes of a string or number argument (numbers are converted).
+    /// The bytes of a string or number, as `lua_tolstring` gives them: a
+    /// number is converted to a string in its stack slot (so the slot holds
+    /// the very string returned).
+    #[inline]
     pub(crate) fn to_bytes(&self, idx: c_int) -> Option<&[u8]> {
-        self.bytes_of(idx, self.kind(idx))
-    }
-
-    /// The bytes of the value at `idx`, whose type is `kind`.
-    fn bytes_of(&self, idx: c_int, kind: Kind) -> Option<&[u8]> {
-        match kind {
-            Kind::String | Kind::Number => {
-                let mut len = 0usize;
-                // SAFETY: the value is a string or a number, so lua_tolstring
-                // returns a pointer to `len` bytes owned by a string that stays
-                // on the stack (and so alive) while `self` is borrowed.
-                unsafe {
-                    let p = ffi::lua_tolstring(self.l, idx, &mut len);
-                    if p.is_null() {
-                        None
-                    } else {
-                        Some(std::slice::from_raw_parts(p as *const u8, len))
-                    }
-                }
+        let mut len = 0usize;
+        // SAFETY: lua_tolstring accepts any index and returns NULL unless
+        // the value is a string or a number; otherwise a pointer to `len`
+        // bytes owned by the string now in the slot, which stays on the
+        // stack (and so alive) while `self` is borrowed.
+        unsafe {
+            let p = ffi::lua_tolstring(self.l, idx, &mut len);
+            if p.is_null() {
+                None
+            } else {
+                Some(std::slice::from_raw_parts(p as *const u8, len))
             }
-            _ => None,
         }
     }
 
+    #[inline]
     pub(crate) fn check_bytes(&self, idx: c_int) -> Result<&[u8], Raise> {
-        self.to_bytes(idx)
-            .ok_or_else(|| self.type_error(idx, "string"))
+        match self.to_bytes(idx) {
+            Some(b) => Ok(b),
+            None => Err(self.string_expected(idx)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn string_expected(&self, idx: c_int) -> Raise {
+        self.type_error(idx, "string")
     }
 
     pub(crate) fn opt_bytes(&self, idx: c_int) -> Result<Option<&[u8]>, Raise> {
@@ -456,7 +455,6 @@ impl State {
     pub(crate) fn register_class(
         &self,
         name: &str,
-        id: i64,
         methods: &[(&str, Native)],
         meta: &[(&str, Native)],
         groups: &[&str],
@@ -484,11 +482,6 @@ impl State {
             for g in groups {
                 self.push_bool(true);
                 self.set_field(mt, g);
-            }
-            // SAFETY: mt is a table at an absolute index.
-            unsafe {
-                ffi::lua_pushlightuserdata(self.l, class_tag(id));
-                ffi::lua_rawseti(self.l, mt, CLASS_SLOT as _);
             }
             self.push_value(mt);
             self.set_registry_class(name);
@@ -527,24 +520,32 @@ impl State {
         }
     }
 
-    /// Creates a new object of class `name` holding `value`; leaves it on top.
-    pub(crate) fn new_object(&self, value: crate::sock::Sock, name: &str) -> &Payload {
-        // SAFETY: the block is sized and aligned for Payload (Lua aligns
+    /// Creates a new object of class `name` (id `id`) holding `value`;
+    /// leaves it on top.
+    pub(crate) fn new_object(&self, value: crate::sock::Sock, name: &str, id: i64) -> &Payload {
+        // SAFETY: the block is sized and aligned for Block (Lua aligns
         // userdata to its maximum alignment, at least 8, which covers
-        // Payload's); it is initialised before anything can observe it, and
-        // never dropped in place: `__gc` closes the socket, which frees every
-        // heap allocation it owns, and the block stays a valid Payload until
-        // Lua frees its memory.
+        // Block's); it is initialised, stamp included, before anything can
+        // observe it, and never dropped in place: `__gc` closes the socket,
+        // which frees every heap allocation it owns, and the block stays a
+        // valid Block until Lua frees its memory.
         unsafe {
-            debug_assert!(std::mem::align_of::<Payload>() <= 8);
+            debug_assert!(std::mem::align_of::<Block>() <= 8);
             #[cfg(feature = "lua54")]
-            let block = ffi::lua_newuserdatauv(self.l, std::mem::size_of::<Payload>(), 0);
+            let block = ffi::lua_newuserdatauv(self.l, std::mem::size_of::<Block>(), 0);
             #[cfg(not(feature = "lua54"))]
-            let block = ffi::lua_newuserdata(self.l, std::mem::size_of::<Payload>());
-            let block = block as *mut Payload;
-            ptr::write(block, RefCell::new(value));
-            self.set_class(-1, name);
-            &*block
+            let block = ffi::lua_newuserdata(self.l, std::mem::size_of::<Block>());
+            let block = block as *mut Block;
+            ptr::write(
+                block,
+                Block {
+                    stamp: Cell::new(stamp_for(block)),
+                    class: Cell::new(id),
+                    payload: RefCell::new(value),
+                },
+            );
+            self.set_class(-1, name, id);
+            &(*block).payload
         }
     }
 
@@ -558,8 +559,14 @@ impl State {
         }
     }
 
-    /// Gives the object at `idx` the class `name` (its metatable).
-    pub(crate) fn set_class(&self, idx: c_int, name: &str) {
+    /// Gives our object at `idx` the class `name` (id `id`): its metatable,
+    /// and the id kept in its block. Does nothing to any other value.
+    pub(crate) fn set_class(&self, idx: c_int, name: &str, id: i64) {
+        let Some(block) = self.to_block(idx) else {
+            debug_assert!(false, "set_class on a foreign value");
+            return;
+        };
+        block.class.set(id);
         // SAFETY: absolute index computed before pushing.
         let idx = unsafe { ffi::lua_absindex(self.l, idx) };
         self.push_registry_class(name);
@@ -570,25 +577,42 @@ impl State {
         }
     }
 
-    /// The object at `idx` and its class id, if it is one of ours.
-    pub(crate) fn to_object(&self, idx: c_int) -> Option<(&Payload, i64)> {
-        if self.kind(idx) != Kind::Userdata {
-            return None;
-        }
-        // SAFETY: the metatable is checked for our unforgeable class tag
-        // before the block is read; only `new_object` sets such a metatable,
-        // and it does so on blocks holding a Payload. lua_touserdata gives
-        // NULL for a value that is not a userdata (never in our range).
+    /// The block of the value at `idx`, if it is one of our objects.
+    #[inline]
+    fn to_block(&self, idx: c_int) -> Option<&Block> {
+        // SAFETY: lua_touserdata gives NULL for anything but a userdata, and
+        // lua_rawlen is 0 for a light userdata, so a block passing both
+        // checks is a full userdata of size_of::<Block>() bytes, aligned to
+        // at least 8 (Lua's userdata alignment): its first word can be read.
+        // The stamp then tells ours from a foreign block of the same size
+        // (see `Block`); only `new_object` writes a valid stamp, on a block
+        // it initialised, and `retire_object` clears it. The block stays
+        // alive while its value is on the stack, which outlives `&self`.
         unsafe {
-            if ffi::lua_getmetatable(self.l, idx) == 0 {
+            let p = ffi::lua_touserdata(self.l, idx) as *const Block;
+            if p.is_null() || ffi::lua_rawlen(self.l, idx) != std::mem::size_of::<Block>() {
                 return None;
             }
-            let _ = ffi::lua_rawgeti(self.l, -1, CLASS_SLOT as _);
-            let tag = ffi::lua_touserdata(self.l, -1);
-            ffi::lua_settop(self.l, -3);
-            let id = class_of_tag(tag)?;
-            let block = ffi::lua_touserdata(self.l, idx) as *const Payload;
-            Some((&*block, id))
+            // The stamp is the first word (repr(C)).
+            if ptr::read(p as *const usize) != stamp_for(p) {
+                return None;
+            }
+            Some(&*p)
+        }
+    }
+
+    /// The object at `idx` and its class id, if it is one of ours.
+    #[inline]
+    pub(crate) fn to_object(&self, idx: c_int) -> Option<(&Payload, i64)> {
+        self.to_block(idx).map(|b| (&b.payload, b.class.get()))
+    }
+
+    /// Called by `__gc` once the object is closed: clears the stamp, so the
+    /// block is never taken for ours again (a finalized object that Lua code
+    /// resurrects is refused by every method as a foreign value).
+    pub(crate) fn retire_object(&self, idx: c_int) {
+        if let Some(block) = self.to_block(idx) {
+            block.stamp.set(0);
         }
     }
 

@@ -34,11 +34,13 @@ thread_local! {
 }
 
 /// Runs `code` over argument 1 and pushes the result. When `changes` says
-/// the result would equal the argument, and the argument is a string, the
-/// argument itself is returned (no copy, no new string).
+/// the result would equal the argument, the argument itself is returned (no
+/// copy, no new string): `check_bytes` has left a string in its slot, a
+/// number argument converted as `string.gsub` would convert it.
+#[inline(always)]
 fn transform(l: &State, changes: fn(&[u8]) -> bool, code: fn(&[u8], &mut Vec<u8>)) -> Ret {
-    let (input, was_string) = l.check_bytes_kind(1)?;
-    if was_string && !changes(input) {
+    let input = l.check_bytes(1)?;
+    if !changes(input) {
         l.push_value(1);
         return Ok(1);
     }
