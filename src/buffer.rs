@@ -3,7 +3,9 @@
 //!
 //! Replaces LuaSocket's `buffer.c` (input side). Differences on purpose:
 //! lines are found with memchr over the whole buffer instead of byte by byte;
-//! reads are 16 KiB instead of 8 KiB; large `receive(n)` reads go straight
+//! reads are 16 KiB instead of 8 KiB, and 128 KiB once a read shows the
+//! stream is fast (as Netty's adaptive receive buffers do); large
+//! `receive(n)` reads go straight
 //! into the result; and a socket holds no buffer while it has nothing
 //! buffered (buffers come from a small per-thread pool), so idle sockets cost
 //! almost no memory.
@@ -17,37 +19,71 @@ use memchr::{memchr, memchr2};
 
 use crate::error::NetError;
 
-/// Bytes asked of the source per read when filling the buffer.
+/// Bytes asked of the source per read when filling the buffer, and the
+/// size of the pooled buffers, for a socket that receives a little at a time.
 pub(crate) const CHUNK: usize = 16 * 1024;
+/// The same for a socket whose last read brought at least [`FAST_READ`]
+/// bytes: a fast stream gets larger reads, so fewer system calls (and, on
+/// TCP, fewer window updates) per byte.
+const BIG_CHUNK: usize = 128 * 1024;
+/// A read of at least this many bytes marks the stream as fast.
+const FAST_READ: usize = CHUNK / 2;
 /// The most a large `receive(n)` reserves ahead of the bytes it has.
 const DIRECT_STEP: usize = 8 * 1024 * 1024;
-/// Buffers kept in each thread's pool.
+/// Chunk-sized buffers kept in each thread's pool.
 const POOL_KEEP: usize = 16;
+/// Big-chunk-sized buffers kept in each thread's pool.
+const BIG_POOL_KEEP: usize = 4;
 /// Larger buffers are freed instead of pooled.
 const POOL_MAX_CAP: usize = 256 * 1024;
 /// A leftover at most this long is moved out of a pooled buffer, so that a
 /// socket holding a few unread bytes does not pin a whole chunk.
 const SMALL_LEFTOVER: usize = 256;
 
-thread_local! {
-    static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+/// Each thread's spare buffers: chunk-sized, and big-chunk-sized.
+#[derive(Default)]
+struct Pool {
+    small: Vec<Vec<u8>>,
+    big: Vec<Vec<u8>>,
 }
 
-fn pool_take() -> Vec<u8> {
-    POOL.with(|p| p.borrow_mut().pop())
-        .unwrap_or_else(|| Vec::with_capacity(CHUNK))
+thread_local! {
+    static POOL: RefCell<Pool> = const { RefCell::new(Pool { small: Vec::new(), big: Vec::new() }) };
+}
+
+/// An empty buffer of at least [`BIG_CHUNK`] bytes if `big`, else of at
+/// least [`CHUNK`].
+fn pool_take(big: bool) -> Vec<u8> {
+    let pooled = POOL
+        .try_with(|p| {
+            let mut p = p.borrow_mut();
+            if big {
+                p.big.pop()
+            } else {
+                p.small.pop()
+            }
+        })
+        .ok()
+        .flatten();
+    pooled.unwrap_or_else(|| Vec::with_capacity(if big { BIG_CHUNK } else { CHUNK }))
 }
 
 fn pool_give(mut v: Vec<u8>) {
-    if v.capacity() < CHUNK || v.capacity() > POOL_MAX_CAP {
+    let cap = v.capacity();
+    if !(CHUNK..=POOL_MAX_CAP).contains(&cap) {
         return;
     }
     v.clear();
     // try_with: during thread teardown the pool may already be gone.
     let _ = POOL.try_with(|p| {
         let mut p = p.borrow_mut();
-        if p.len() < POOL_KEEP {
-            p.push(v);
+        let (tier, keep) = if cap >= BIG_CHUNK {
+            (&mut p.big, BIG_POOL_KEEP)
+        } else {
+            (&mut p.small, POOL_KEEP)
+        };
+        if tier.len() < keep {
+            tier.push(v);
         }
     });
 }
@@ -118,6 +154,24 @@ pub(crate) struct Received<'a> {
     pub err: Option<NetError>,
 }
 
+/// The first LF or CR in `hay`. On x86_64 this calls memchr's SSE2 searcher
+/// directly (SSE2 is always there): lines are short, and the run-time
+/// dispatch of `memchr2` to its AVX2 searcher costs more than the search.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn find_lf_or_cr(hay: &[u8]) -> Option<usize> {
+    match memchr::arch::x86_64::sse2::memchr::Two::new(b'\n', b'\r') {
+        Some(two) => two.find(hay),
+        None => memchr2(b'\n', b'\r', hay),
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn find_lf_or_cr(hay: &[u8]) -> Option<usize> {
+    memchr2(b'\n', b'\r', hay)
+}
+
 /// A line's bytes with every CR removed, borrowed when there is none.
 fn strip_cr(line: &[u8]) -> Data<'_> {
     match memchr(b'\r', line) {
@@ -136,6 +190,9 @@ fn strip_cr(line: &[u8]) -> Data<'_> {
 pub(crate) struct InBuf {
     buf: Vec<u8>,
     pos: usize,
+    /// The last read brought at least [`FAST_READ`] bytes: the next buffer
+    /// taken is a big one.
+    fast: bool,
     /// Bytes delivered to Lua so far (`getstats`).
     pub received: f64,
 }
@@ -169,30 +226,57 @@ impl InBuf {
     }
 
     /// Reads more into the buffer, keeping at least `room` bytes of space.
+    ///
+    /// Memory: a socket holds a buffer only while it has unread bytes
+    /// (`settle` gives it back); the buffer is a pooled chunk, big or not
+    /// as the stream is fast or not, or larger while one receive needs more.
     fn fill_from(&mut self, src: &mut dyn Source, room: usize) -> Result<usize, NetError> {
-        if self.buf.capacity() == 0 {
-            self.buf = pool_take();
-            self.pos = 0;
-        } else if self.pos == self.buf.len() {
+        if self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;
+            // Nothing buffered: a buffer of the size the stream calls for.
+            let cap = self.buf.capacity();
+            if cap == 0 || (cap <= POOL_MAX_CAP && (cap >= BIG_CHUNK) != self.fast) {
+                pool_give(std::mem::replace(&mut self.buf, pool_take(self.fast)));
+            }
         }
-        let room = room.max(CHUNK / 2);
+        let chunk = if self.fast { BIG_CHUNK } else { CHUNK };
+        let room = room.max(chunk / 2);
         if self.buf.capacity() - self.buf.len() < room && self.pos > 0 {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
         if self.buf.capacity() - self.buf.len() < room {
-            self.buf.reserve(room.max(self.buf.len()));
+            let need = self.buf.len() + room;
+            if need <= chunk && self.buf.capacity() < CHUNK {
+                // A small leftover (see `settle`) moves into a pooled buffer.
+                let mut pooled = pool_take(self.fast);
+                pooled.extend_from_slice(&self.buf);
+                self.buf = pooled;
+            } else {
+                self.buf.reserve(room.max(self.buf.len()));
+            }
         }
         let spare = self.buf.capacity() - self.buf.len();
-        src.fill(&mut self.buf, spare)
+        let n = src.fill(&mut self.buf, spare)?;
+        self.fast = n >= FAST_READ;
+        Ok(n)
     }
 
     /// Called once the result of a `receive` has been handed to Lua: frees
     /// or shrinks the buffer so that an idle socket holds little memory.
+    #[inline]
     pub(crate) fn settle(&mut self) {
         let left = self.buf.len() - self.pos;
+        // The usual case while a stream is being read: a pooled buffer
+        // with more than a leftover in it stays as it is.
+        if left > SMALL_LEFTOVER && self.buf.capacity() <= POOL_MAX_CAP {
+            return;
+        }
+        self.settle_slow(left);
+    }
+
+    fn settle_slow(&mut self, left: usize) {
         if left == 0 {
             self.clear();
         } else if left <= SMALL_LEFTOVER && self.buf.capacity() > 4 * SMALL_LEFTOVER {
@@ -252,7 +336,7 @@ impl InBuf {
             let avail = self.avail();
             let mut from = scanned;
             let found = loop {
-                let Some(i) = memchr2(b'\n', b'\r', &avail[from..]) else {
+                let Some(i) = find_lf_or_cr(&avail[from..]) else {
                     break None;
                 };
                 let at = from + i;
@@ -720,6 +804,70 @@ mod tests {
                 .as_slice(),
             b"xy"
         );
+    }
+
+    /// Lines of 100 bytes (LF included), `n` of them.
+    fn hundred_byte_lines(n: usize) -> Vec<u8> {
+        let mut data = Vec::new();
+        for i in 0..n {
+            data.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, 99));
+            data.push(b'\n');
+        }
+        data
+    }
+
+    #[test]
+    fn reads_grow_for_a_fast_stream_and_shrink_back() {
+        // Reads as large as asked: after the first full chunk the stream is
+        // fast, and once the buffer empties the next one is a big chunk.
+        let data = hundred_byte_lines(6000);
+        let mut src = Script::new(&data, &[], false);
+        let mut b = InBuf::new();
+        let mut biggest = 0;
+        for i in 0..6000 {
+            let got = b.receive(&mut src, Pattern::Line, 0, None);
+            assert!(got.err.is_none());
+            assert_eq!(got.data.as_slice(), &data[i * 100..i * 100 + 99]);
+            drop(got);
+            biggest = biggest.max(b.buf.capacity());
+            b.settle();
+        }
+        assert!(biggest >= BIG_CHUNK, "largest buffer {biggest}");
+        assert!(biggest <= POOL_MAX_CAP, "largest buffer {biggest}");
+
+        // A trickle (one 100-byte read at a time) goes back to small reads.
+        let data = hundred_byte_lines(20);
+        let mut src = Script::new(&data, &[100], false);
+        for i in 0..20 {
+            let got = b.receive(&mut src, Pattern::Line, 0, None);
+            assert_eq!(got.data.as_slice(), &data[i * 100..i * 100 + 99]);
+            drop(got);
+            b.settle();
+        }
+        assert!(!b.fast);
+        let got = b.receive(&mut src, Pattern::Line, 0, None);
+        assert!(matches!(got.err, Some(NetError::Closed)));
+        drop(got);
+        b.settle();
+        assert_eq!(b.buf.capacity(), 0, "an idle socket holds no buffer");
+    }
+
+    #[test]
+    fn a_slow_stream_keeps_small_buffers() {
+        let data = hundred_byte_lines(300);
+        let mut src = Script::new(&data, &[700, 1300], false);
+        let mut b = InBuf::new();
+        for i in 0..300 {
+            let got = b.receive(&mut src, Pattern::Line, 0, None);
+            assert_eq!(got.data.as_slice(), &data[i * 100..i * 100 + 99]);
+            drop(got);
+            assert!(
+                b.buf.capacity() < BIG_CHUNK,
+                "capacity {}",
+                b.buf.capacity()
+            );
+            b.settle();
+        }
     }
 
     #[test]
