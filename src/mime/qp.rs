@@ -283,8 +283,9 @@ fn decode_run(input: &[u8], out: &mut Out) -> usize {
 /// predicted but their data are not, so making the next position depend on
 /// loaded data costs more than the mispredictions it saves): a scan after
 /// every decision, taking a second escape without a branch, writing the
-/// three escape cases without a branch, and taking every flagged byte of
-/// a block from one test of it.
+/// three escape cases without a branch, taking every flagged byte of a
+/// block from one test of it, and listing the flagged positions of 1 KiB
+/// first (half the mispredictions, twice the instructions).
 #[inline(always)]
 fn decode_with<const B: usize, S: Scan<B>>(input: &[u8], out: &mut Out) -> usize {
     let n = input.len();
