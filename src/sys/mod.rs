@@ -10,6 +10,8 @@
 
 #[cfg(feature = "mlua")]
 pub(crate) mod lua;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod simd;
 
 use std::ffi::{CStr, CString};
 use std::io;
