@@ -290,6 +290,29 @@ impl InBuf {
         }
     }
 
+    /// The next line, when it is already buffered whole and has no CR but
+    /// a final CRLF's: the usual `*l` call, answered without a source, a
+    /// deadline or a [`Received`]. `None` leaves everything as it was, for
+    /// [`receive`](Self::receive) to do the general case.
+    #[inline]
+    pub(crate) fn buffered_line(&mut self) -> Option<&[u8]> {
+        let avail = self.avail();
+        let at = find_lf_or_cr(avail)?;
+        let end = if avail[at] == b'\n' {
+            at
+        } else if avail.get(at + 1) == Some(&b'\n') {
+            at + 1
+        } else {
+            return None;
+        };
+        let start = self.consume(end + 1);
+        let line = &self.buf[start..start + end];
+        Some(match line {
+            [head @ .., b'\r'] => head,
+            _ => line,
+        })
+    }
+
     /// Runs one `receive(pattern, prefix, maxsize)`. `prefix_len` is the
     /// length of the prefix the caller will put in front of the data; it
     /// counts toward a byte count and toward `maxsize`.
@@ -868,6 +891,59 @@ mod tests {
             );
             b.settle();
         }
+    }
+
+    #[test]
+    fn buffered_line_agrees_with_receive_or_declines() {
+        // Every mix of a few line-ending bytes: when the fast path answers,
+        // it gives what the general path gives, and consumes the same.
+        let alphabet: &[u8] = b"a\r\n";
+        let mut answered = 0;
+        for len in 0..=7u32 {
+            for mut code in 0..3usize.pow(len) {
+                let mut data = Vec::new();
+                for _ in 0..len {
+                    data.push(alphabet[code % 3]);
+                    code /= 3;
+                }
+                let mut fast = InBuf::new();
+                let mut slow = InBuf::new();
+                let mut src = Script::new(&data, &[], false);
+                let _ = fast.fill_from(&mut src, 0);
+                let mut src = Script::new(&data, &[], false);
+                let _ = slow.fill_from(&mut src, 0);
+                let Some(line) = fast.buffered_line().map(<[u8]>::to_vec) else {
+                    continue;
+                };
+                let mut none = Script::new(b"", &[], false);
+                let got = slow.receive(&mut none, Pattern::Line, 0, None);
+                assert!(got.err.is_none(), "{data:?}");
+                assert_eq!(got.data.as_slice(), &line[..], "{data:?}");
+                drop(got);
+                assert_eq!(fast.avail(), slow.avail(), "{data:?}");
+                assert_eq!(fast.received, slow.received);
+                answered += 1;
+            }
+        }
+        // Most inputs with an LF get the fast answer (a check that can fail).
+        assert!(answered > 1000, "fast path answered {answered} times");
+    }
+
+    #[test]
+    fn buffered_line_declines_what_it_cannot_finish() {
+        for data in [&b"no end"[..], b"cr at the end\r", b"stray\rcr\n", b""] {
+            let mut b = InBuf::new();
+            let mut src = Script::new(data, &[], false);
+            let _ = b.fill_from(&mut src, 0);
+            assert_eq!(b.buffered_line(), None, "{data:?}");
+            assert_eq!(b.avail(), data, "nothing consumed");
+        }
+        let mut b = InBuf::new();
+        let mut src = Script::new(b"one\r\ntwo\n", &[], false);
+        let _ = b.fill_from(&mut src, 0);
+        assert_eq!(b.buffered_line(), Some(&b"one"[..]));
+        assert_eq!(b.buffered_line(), Some(&b"two"[..]));
+        assert_eq!(b.buffered_line(), None);
     }
 
     #[test]

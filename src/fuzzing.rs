@@ -342,8 +342,21 @@ fn replay(stream: &[u8], marks: &[usize], sizes: &[usize], flags: u8, ops: &[Op]
     // Every line read consumes a byte or meets a mark: this bounds the drain.
     let drains = std::iter::repeat_n(drain, stream.len() + marks.len() + 2);
     for (i, op) in ops.iter().copied().chain(drains).enumerate() {
-        let r = buf.receive(&mut peer, op.pattern, op.prefix, op.maxsize);
-        let got = (r.data.as_slice().to_vec(), r.err.map(|e| e.to_string()));
+        // A plain line read goes first through the fast path the Lua glue
+        // takes (a line already buffered whole), as `receive` does there.
+        let plain_line = op.pattern == Pattern::Line && op.prefix == 0 && op.maxsize.is_none();
+        let fast = if plain_line {
+            buf.buffered_line().map(<[u8]>::to_vec)
+        } else {
+            None
+        };
+        let got = match fast {
+            Some(line) => (line, None),
+            None => {
+                let r = buf.receive(&mut peer, op.pattern, op.prefix, op.maxsize);
+                (r.data.as_slice().to_vec(), r.err.map(|e| e.to_string()))
+            }
+        };
         let want = model.receive(op.pattern, op.prefix, op.maxsize);
         assert_eq!(
             (&got.0, got.1.as_deref()),
