@@ -263,15 +263,28 @@ pub(crate) fn push_new(l: &State, sock: Sock, class: Class) {
     l.new_object(sock, class.name(), class as i64);
 }
 
+/// Switches the object at argument 1 (one of ours) to `class`.
+pub(crate) fn switch_class(l: &State, class: Class) {
+    l.set_class(1, class.name(), class as i64);
+}
+
+/// The class a const-generic [`want`] class id names.
+pub(crate) fn class_of(id: u8) -> Class {
+    match Want::of(id) {
+        Want::Class(c) => c,
+        Want::Group(g) => {
+            debug_assert!(false, "want id {id} is the group {}", g.name());
+            Class::of(g).next().unwrap_or(Class::TcpMaster)
+        }
+    }
+}
+
 /// A constructor: `socket.tcp4()`, `socket.udp6()`, `socket.unix.stream()`
 /// and the rest → a new object of class `C` with a descriptor of `FAMILY`,
 /// or `nil, msg`. With `AF_UNSPEC` (`tcp()`, `udp()`) the descriptor is
 /// created later, once bind, connect or sendto knows the family.
 pub(crate) fn create<const C: u8, const FAMILY: i32>(l: &State) -> Ret {
-    let class = match Want::of(C) {
-        Want::Class(c) => c,
-        Want::Group(_) => return Err(Raise::msg("constructor of a group")),
-    };
+    let class = class_of(C);
     let made = if FAMILY == libc::AF_UNSPEC {
         Ok(Sock::new(-1, FAMILY))
     } else {
@@ -658,7 +671,7 @@ pub(crate) fn listen<const M: u8, const S: u8>(l: &State) -> Ret {
     let r = s.listen(backlog);
     drop(s);
     if r.is_ok() {
-        l.set_class(1, Want::of(S).name(), S as i64);
+        switch_class(l, class_of(S));
     }
     push_done(l, r)
 }
@@ -671,7 +684,7 @@ pub(crate) fn accept<const S: u8, const C: u8>(l: &State) -> Ret {
         Ok(fd) => {
             let family = s.family;
             drop(s);
-            l.new_object(Sock::new(fd, family), Want::of(C).name(), C as i64);
+            push_new(l, Sock::new(fd, family), class_of(C));
             Ok(1)
         }
         Err(e) => l.fail(&e.to_string()),

@@ -88,6 +88,6 @@ fn connect(l: &State) -> Ret {
     let dl = s.timeout.start();
     let r = s.connect(&host, &port, Type::STREAM, &dl);
     drop(s);
-    l.set_class(1, Class::TcpClient.name(), Class::TcpClient as i64);
+    o::switch_class(l, Class::TcpClient);
     push_done(l, r)
 }

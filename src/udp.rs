@@ -82,11 +82,7 @@ fn setpeername(l: &State) -> Ret {
     if host == "*" {
         s.disconnect();
         drop(s);
-        l.set_class(
-            1,
-            Class::UdpUnconnected.name(),
-            Class::UdpUnconnected as i64,
-        );
+        o::switch_class(l, Class::UdpUnconnected);
         return Ok(o::one(l));
     }
     let port = l.check_str(3)?;
@@ -94,7 +90,7 @@ fn setpeername(l: &State) -> Ret {
     let r = s.connect(&host, &port, Type::DGRAM, &dl);
     drop(s);
     if r.is_ok() {
-        l.set_class(1, Class::UdpConnected.name(), Class::UdpConnected as i64);
+        o::switch_class(l, Class::UdpConnected);
     }
     push_done(l, r)
 }

@@ -130,7 +130,7 @@ fn connect<const W: u8, const TO: u8>(l: &State) -> Ret {
     let r = s.connect_path(path, &dl);
     drop(s);
     if r.is_ok() {
-        l.set_class(1, Want::of(TO).name(), TO as i64);
+        o::switch_class(l, o::class_of(TO));
     }
     push_done(l, r)
 }
