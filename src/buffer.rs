@@ -5,8 +5,9 @@
 //! lines are found with memchr over the whole buffer instead of byte by byte;
 //! reads are 16 KiB instead of 8 KiB, and 128 KiB once a read shows the
 //! stream is fast (as Netty's adaptive receive buffers do); large
-//! `receive(n)` reads go straight
-//! into the result; and a socket holds no buffer while it has nothing
+//! `receive(n)` reads go straight into the result; the pages of a large
+//! buffer are mapped a few MiB ahead of the reads, in one call each time
+//! (`sys::prefault`); and a socket holds no buffer while it has nothing
 //! buffered (buffers come from a small per-thread pool), so idle sockets cost
 //! almost no memory.
 //!
