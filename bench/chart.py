@@ -17,10 +17,10 @@ def parse(path):
     for line in open(path, encoding="utf-8"):
         if line.startswith("# bench/run"):
             title = line[2:].strip()
-        m = re.match(r"^\| (\S+) \| (.+?) \| (.+?) \| (.+?) \| (.+?) \|$", line.strip())
-        if not m or m.group(1) in ("case", "---"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("| ") else []
+        if len(cells) < 5 or cells[0] in ("case", "---"):
             continue
-        case, gain = m.group(1), m.group(5)
+        case, gain = cells[0], cells[4]
         g = re.match(r"([\d.]+)×", gain)
         if g:
             rows.append((case, float(g.group(1)), None))
