@@ -3,7 +3,7 @@
 //!
 //! Replaces LuaSocket's `buffer.c` (input side). Differences on purpose:
 //! lines are found with memchr over the whole buffer instead of byte by byte;
-//! reads are 16 KiB instead of 8 KiB, and 128 KiB once a read shows the
+//! reads are 16 KiB instead of 8 KiB, and 512 KiB once a read shows the
 //! stream is fast (as Netty's adaptive receive buffers do); large
 //! `receive(n)` reads go straight into the result; the pages of a large
 //! buffer are mapped a few MiB ahead of the reads, in one call each time
@@ -25,8 +25,11 @@ use crate::error::NetError;
 pub(crate) const CHUNK: usize = 16 * 1024;
 /// The same for a socket whose last read brought at least [`FAST_READ`]
 /// bytes: a fast stream gets larger reads, so fewer system calls (and, on
-/// TCP, fewer window updates) per byte.
-const BIG_CHUNK: usize = 128 * 1024;
+/// TCP, fewer window updates and wake-ups of the sender) per byte. Reading
+/// 100-byte lines over loopback, 5 alternating runs of 6 million lines,
+/// CPU time per line: 140 ns with 128 KiB reads, 136 with 256 KiB, 113
+/// with 512 KiB, 111 with 1 MiB (system time 26, 22, 14 and 10 ns).
+const BIG_CHUNK: usize = 512 * 1024;
 /// A read of at least this many bytes marks the stream as fast.
 const FAST_READ: usize = CHUNK / 2;
 /// The most a large `receive(n)` reserves ahead of the bytes it has.
@@ -43,10 +46,10 @@ const PREFAULT_MIN: usize = 1024 * 1024;
 const PREFAULT_STEP: usize = 4 * 1024 * 1024;
 /// Chunk-sized buffers kept in each thread's pool.
 const POOL_KEEP: usize = 16;
-/// Big-chunk-sized buffers kept in each thread's pool.
-const BIG_POOL_KEEP: usize = 4;
+/// Big-chunk-sized buffers kept in each thread's pool (1 MiB at most).
+const BIG_POOL_KEEP: usize = 2;
 /// Larger buffers are freed instead of pooled.
-const POOL_MAX_CAP: usize = 256 * 1024;
+const POOL_MAX_CAP: usize = 2 * BIG_CHUNK;
 /// A leftover at most this long is moved out of a pooled buffer, so that a
 /// socket holding a few unread bytes does not pin a whole chunk.
 const SMALL_LEFTOVER: usize = 256;
