@@ -641,7 +641,7 @@ pub(crate) fn getsockopt_in_addr(
     Ok(std::net::Ipv4Addr::from(u32::from_be(value.s_addr)))
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
