@@ -83,7 +83,8 @@ static void send_pattern(int fd, const char *block, size_t blen, unsigned long l
  * hold its ephemeral port for 60 s: each run of churn or idle_memory left
  * thousands of them, and a later connect had to search past them for a free
  * port, so the connection rate depended on what had run in the minute
- * before (it swung between about 16,000 and 33,000 connections/s). */
+ * before (with 130,000 of them left, it fell from about 33,000 to 16,000
+ * connections/s). */
 static void close_reset(int fd) {
     struct linger lg = {1, 0};
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
