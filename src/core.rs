@@ -42,8 +42,11 @@ pub(crate) fn open(l: &State) -> Ret {
     l.set_field(t, "_VERSION");
     l.push_bool(true);
     l.set_field(t, "_DEBUG");
-    // poll(2) has no descriptor ceiling; report the largest descriptor.
-    l.push_number(i32::MAX as f64);
+    // poll(2) has no descriptor ceiling, but programs loop to _SETSIZE + 1
+    // creating sockets and size pools by it: report what this process can
+    // really hold, the soft RLIMIT_NOFILE at load (C's is a compile-time 1024).
+    let setsize = sys::open_files_limit().map_or(i32::MAX as u64, |n| n.min(i32::MAX as u64));
+    l.push_number(setsize as f64);
     l.set_field(t, "_SETSIZE");
     l.push_number(-1.0);
     l.set_field(t, "_SOCKETINVALID");

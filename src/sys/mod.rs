@@ -123,6 +123,18 @@ pub(crate) fn clock(monotonic: bool) -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
+/// The soft limit on open descriptors (`RLIMIT_NOFILE`): how many sockets
+/// this process can really hold. `None` when it is unlimited or unreadable.
+pub(crate) fn open_files_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: lim is a valid rlimit for getrlimit to fill.
+    syscall!(getrlimit(libc::RLIMIT_NOFILE, &mut lim)).ok()?;
+    (lim.rlim_cur != libc::RLIM_INFINITY).then_some(lim.rlim_cur)
+}
+
 /// Sleeps for `d`, resuming after signals until the whole time has passed.
 pub(crate) fn sleep(d: Duration) {
     let mut req = timespec(d);
