@@ -81,7 +81,9 @@ local function is_object(v)
     local ty = type(v)
     if ty ~= "userdata" and ty ~= "table" then return false end
     local ok, s = pcall(tostring, v)
-    return ok and type(s) == "string" and s:match("^[%w_]+{?[%w_]*}?: 0x%x+$") ~= nil
+    -- A plain table ("table: 0x...") is compared by its contents.
+    if not ok or type(s) ~= "string" or s:match("^table: ") then return false end
+    return s:match("^[%w_]+{?[%w_]*}?: 0x%x+$") ~= nil
 end
 
 function Recorder:name(obj, name)
@@ -90,7 +92,9 @@ function Recorder:name(obj, name)
 end
 
 function Recorder:port(n)
-    if type(n) == "number" then self.ports[n] = true end
+    -- LuaSocket 3.0 (Debian's) gives ports as strings, 3.1 as numbers.
+    local v = tonumber(n)
+    if v then self.ports[v] = true end
     return n
 end
 
