@@ -122,7 +122,10 @@ function Recorder:value(v, depth)
     if ty == "nil" then return "nil" end
     if ty == "boolean" then return tostring(v) end
     if ty == "number" then
-        if self.ports[v] then return "PORT" end
+        if self.ports[v] then
+            -- the port's number type still counts (5.3+: integer or float)
+            return math.type and (math.type(v) .. ":PORT") or "PORT"
+        end
         return number_text(v)
     end
     if ty == "string" then
