@@ -122,6 +122,40 @@ return {
         reason = "CONTRACT §3: __name is the class name on every Lua version; C's luaL_newmetatable only sets it "
             .. "on 5.3+",
     },
+    {
+        area = "unix", scenario = "unix datagram receive on a closed socket", label = "receive",
+        c = '1:""', ours = '2:nil, "refused"',
+        reason = "receive on a closed unix datagram socket gives nil, \"refused\" as send does; C returns \"\" "
+            .. "(docs/compatibility.md)",
+    },
+    {
+        area = "unix", scenario = "unix datagram receivefrom on a closed socket", label = "receivefrom",
+        c = '2:"", ""', ours = '2:nil, "refused"',
+        reason = "receivefrom on a closed unix datagram socket gives nil, \"refused\"; C returns \"\", \"\" "
+            .. "(docs/compatibility.md)",
+    },
+    {
+        area = "unix", scenario = "abstract unix stream names", label = "getsockname",
+        c = "2:false, false", ours = "2:true, true",
+        reason = "abstract names: LuaSocket master (#430) passes their real length and ours returns the name "
+            .. "with its leading NUL (docs/compatibility.md); Debian's v3.1.0 binds an autobound name",
+    },
+    {
+        area = "unix", scenario = "abstract unix stream names", label = "connect",
+        c = '2:nil, "Invalid argument"', ours = "1:%a+:1[.0]*",
+        reason = "abstract names work (LuaSocket master #430); Debian's v3.1.0 passes a zero-length name",
+    },
+    {
+        area = "unix", scenario = "abstract unix datagram names", label = "sendto",
+        c = '2:nil, "Invalid argument"', ours = "1:%a+:3[.0]*",
+        reason = "abstract names work (LuaSocket master #430); Debian's v3.1.0 passes a zero-length name",
+    },
+    {
+        area = "unix", scenario = "abstract unix datagram names", label = "receive",
+        c = '2:nil, "timeout"', ours = '1:"abs"',
+        reason = "abstract names work (LuaSocket master #430): the datagram arrives; in Debian's v3.1.0 "
+            .. "the sendto failed",
+    },
     -- end of socket-level areas ------------------------------------------
     {
         area = "socket", scenario = "constants", label = "_VERSION",
