@@ -179,4 +179,130 @@ return {
         c = "1:%a+:8192[.0]*", ours = "1:%a+:65535[.0]*",
         reason = "datagrams come back whole when no size is given (docs/compatibility.md)",
     },
+    -- protocol areas --------------------------------------------------------
+    -- url
+    {
+        area = "url", scenario = "parse", label = "parse http://host?q=1",
+        c = '1:{%["authority"%]="host%?q=1",.*', ours = '1:{%["authority"%]="host",.*%["query"%]="q=1".*',
+        reason = "the authority ends at '/', '?' or '#' (RFC 3986 §3.2, LuaSocket master); Debian's older "
+            .. "url.lua ends it only at '/'",
+    },
+    {
+        area = "url", scenario = "parse", label = "parse http://host#f",
+        c = '1:{%["authority"%]="host#f",.*', ours = '1:{%["authority"%]="host",%["fragment"%]="f".*',
+        reason = "the authority ends at '/', '?' or '#' (RFC 3986 §3.2, LuaSocket master); Debian's older "
+            .. "url.lua ends it only at '/'",
+    },
+    {
+        area = "url", scenario = "parse", label = "parse http://u:p#x@h/",
+        c = '1:{%["authority"%]="u:p#x@h",.*', ours = '1:{%["authority"%]="u:p",%["fragment"%]="x@h/".*',
+        reason = "the authority ends at '/', '?' or '#' (RFC 3986 §3.2, LuaSocket master): '#x@h/' is a "
+            .. "fragment; Debian's older url.lua keeps '#' in the authority",
+    },
+    {
+        area = "url", scenario = "parse", label = "parse http://u:p?x@h/",
+        c = '1:{%["authority"%]="u:p%?x@h",.*', ours = '1:{%["authority"%]="u:p",.*%["query"%]="x@h/".*',
+        reason = "the authority ends at '/', '?' or '#' (RFC 3986 §3.2, LuaSocket master): '?x@h/' is a "
+            .. "query; Debian's older url.lua keeps '?' in the authority",
+    },
+    -- tp
+    {
+        area = "tp", scenario = "raw I/O and control", label = "getsockname",
+        c = '2:"127%.0%.0%.1", true', ours = '2:"127%.0%.0%.1", false',
+        reason = "getsockname returns the local address (docs/tp.md); LuaSocket's returns the peer's",
+    },
+    {
+        area = "tp", scenario = "command", label = "CR LF in the argument",
+        c = "1:%a+:19[.0]*", ours = "1:nil",
+        reason = "command refuses a command or argument holding CR or LF (nil, \"invalid command\", "
+            .. "nothing sent: docs/tp.md, README \"Sending mail\"); LuaSocket sends the smuggled line",
+    },
+    {
+        area = "tp", scenario = "command", label = "LF in the command",
+        c = "1:%a+:7[.0]*", ours = "1:nil",
+        reason = "command refuses a command or argument holding CR or LF (docs/tp.md)",
+    },
+    {
+        area = "tp", scenario = "command", label = "server got after CR LF",
+        c = '1:{.*"DATA".*}', ours = '1:{%[%a+:1%]="<timeout>"}',
+        reason = "nothing is sent for a command holding CR or LF (docs/tp.md)",
+    },
+    -- http
+    {
+        area = "http", scenario = "module fields", label = "SCHEMES",
+        c = '1:"nil"', ours = '1:"table"',
+        reason = "CONTRACT §9 lists http.SCHEMES (LuaSocket master); Debian's older http.lua has only "
+            .. "http.schemes, which ours keeps too",
+    },
+    {
+        area = "http", scenario = "GET, string form", label = "with a fragment: server got",
+        c = '.*"GET /echo#frag HTTP/1%.1".*', ours = '.*"GET /echo HTTP/1%.1".*',
+        reason = "the URL fragment is not sent (README \"HTTP and URLs\", RFC 9110 §7.1)",
+    },
+    {
+        area = "http", scenario = "redirects", label = "HEAD redirected: body",
+        c = '1:"hello from the peer\\n"', ours = '1:""',
+        reason = "a redirected HEAD stays a HEAD (README \"HTTP and URLs\"); LuaSocket follows it with a GET",
+    },
+    {
+        area = "http", scenario = "redirects", label = "HEAD redirected: server got",
+        c = '.*"GET /echo HTTP/1%.1".*', ours = '.*"HEAD /echo HTTP/1%.1".*',
+        reason = "a redirected HEAD stays a HEAD (README \"HTTP and URLs\"); LuaSocket follows it with a GET",
+    },
+    {
+        area = "http", scenario = "authentication and proxies", label = "escaped user name",
+        c = '4:"who are you%?", %a+:401, .*', ours = '4:"welcome user", %a+:200, .*',
+        reason = "the URL's user name is unescaped like its password (README \"HTTP and URLs\")",
+    },
+    {
+        area = "http", scenario = "authentication and proxies", label = "escaped user name: server got",
+        c = '.*Authorization: Basic dXMlNjVyOnBAc3Mgd29yZA==.*', ours = '.*Authorization: Basic dXNlcjpwQHNzIHdvcmQ=.*',
+        reason = "the URL's user name is unescaped like its password (README \"HTTP and URLs\")",
+    },
+    {
+        area = "http", scenario = "odd responses", label = "103 Early Hints",
+        c = '4:"", %a+:103, .*', ours = '4:"final", %a+:200, .*',
+        reason = "every 1xx interim response is skipped (README \"HTTP and URLs\"); LuaSocket skips only 100",
+    },
+    {
+        area = "http", scenario = "errors and timeouts", label = "empty url",
+        c = 'error: "attempt to index .*schemedefs.*"', ours = '2:nil, "invalid host \'nil\'"',
+        reason = "a request without a scheme returns nil, message instead of raising (lua/socket/http.lua, "
+            .. "docs/http.md \"Errors\")",
+    },
+    {
+        area = "http", scenario = "errors and timeouts", label = "unknown scheme",
+        c = 'error: "attempt to index .*schemedefs.*"', ours = '2:nil, "invalid scheme \'gopher\'"',
+        reason = "an unknown scheme returns nil, message instead of raising (lua/socket/http.lua, "
+            .. "docs/http.md \"Errors\")",
+    },
+    {
+        area = "http", scenario = "errors and timeouts", label = "table without url or host",
+        c = 'error: "attempt to index .*schemedefs.*"', ours = '2:nil, "invalid host \'nil\'"',
+        reason = "a request without a scheme returns nil, message instead of raising (lua/socket/http.lua, "
+            .. "docs/http.md \"Errors\")",
+    },
+    {
+        area = "http", scenario = "errors and timeouts", label = "CR LF in the url",
+        c = '4:"hello from the peer\\n", %a+:200, .*', ours = '2:nil, "invalid url"',
+        reason = "a request target holding CR, LF or another control byte is refused before anything is "
+            .. "sent (README \"HTTP and URLs\")",
+    },
+    {
+        area = "http", scenario = "errors and timeouts", label = "CR LF in a header value",
+        c = '4:%a+:1, %a+:200, .*', ours = '2:nil, "invalid value for header \'x%-bad\'"',
+        reason = "a header value holding CR or LF is refused before anything is sent (README \"HTTP and URLs\")",
+    },
+    {
+        area = "http", scenario = "errors and timeouts", label = "CR LF in a header value: body",
+        c = '1:"hello from the peer\\n"', ours = '1:""',
+        reason = "a header value holding CR or LF is refused before anything is sent (README \"HTTP and URLs\")",
+    },
+    {
+        area = "http", scenario = "errors and timeouts", label = "CR LF: server got",
+        c = '1:{.*X%-Injected: 1.*X%-Evil: 1.*}', ours = '1:{}',
+        reason = "requests whose URL or header holds CR or LF are refused before anything is sent, so the "
+            .. "server gets neither (README \"HTTP and URLs\")",
+    },
+    -- end of protocol areas
 }
