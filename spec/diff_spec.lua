@@ -9,9 +9,7 @@
 local net = require("support.net")
 local accepted = dofile("spec/diff/accepted.lua")
 
-local function quote(s)
-    return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local quote = require("support.proc").quote
 
 local lua_version = _VERSION:match("%d+%.%d+")
 local c_core = "/usr/lib/x86_64-linux-gnu/lua/" .. lua_version .. "/socket/core.so"
@@ -35,14 +33,13 @@ local function run(which, area)
     local env
     if which == "c" then
         -- Only the system's paths, and no prelude proving ours is loaded.
-        env = "env -u LUA_INIT -u LUA_INIT_5_2 -u LUA_INIT_5_3 -u LUA_INIT_5_4 -u LUASOCKET_TREE"
-            .. " LUA_PATH='./spec/?.lua;;' LUA_CPATH=';;'"
+        env = net.c_luasocket_env("./spec/?.lua;")
     else
         env = "env"
     end
     local out_file = os.tmpname()
-    local cmd = env .. " ulimit -n 4096; timeout 300 " .. quote(interp) .. " spec/diff/harness.lua " .. which .. " "
-        .. area .. " >" .. out_file .. " 2>&1"
+    local cmd = "ulimit -n 4096; " .. env .. " timeout 300 " .. quote(interp) .. " spec/diff/harness.lua "
+        .. which .. " " .. area .. " >" .. out_file .. " 2>&1"
     local ok = os.execute(cmd)
     local f = assert(io.open(out_file, "r"))
     local text = f:read("*a")

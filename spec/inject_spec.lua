@@ -25,9 +25,7 @@ local function stream(lines)
 end
 local DATA = stream(LINES)
 
-local function shell_quote(s)
-    return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local shell_quote = require("support.proc").quote
 
 -- Why strace cannot be used here, or nil when it can.
 local function strace_problem()
@@ -60,13 +58,6 @@ local function case(name, f, needs_c)
     end
 end
 
--- Environment that makes the child load Debian's C LuaSocket instead of ours.
-local function c_env()
-    return ("LUA_PATH=%s LUA_CPATH=%s"):format(
-        shell_quote("/usr/share/lua/" .. lua_version .. "/?.lua;/usr/share/lua/"
-            .. lua_version .. "/?/init.lua"),
-        shell_quote("/usr/lib/x86_64-linux-gnu/lua/" .. lua_version .. "/?.so"))
-end
 
 -- Runs the child under strace with the `inject` expressions, "PORT" in
 -- `args` replaced by a listening TCP port and "UPORT" by a bound UDP port;
@@ -82,7 +73,7 @@ local function run(inject, args, peer, impl)
     local _, uport = udp:getsockname()
     local trace = os.tmpname()
     local calls = {}
-    local cmd = { impl == "c" and c_env() or "", "strace -f -qq -o", trace }
+    local cmd = { impl == "c" and net.c_luasocket_env() or "", "strace -f -qq -o", trace }
     for _, expr in ipairs(inject) do
         calls[#calls + 1] = expr:match("^([^:]+)")
         cmd[#cmd + 1] = "-e inject=" .. expr

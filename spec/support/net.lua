@@ -110,6 +110,17 @@ function net.interpreter()
     return os.getenv("LUA") or "lua"
 end
 
+--- Shell text that makes a child interpreter load Debian's C LuaSocket
+-- (Lua files and libraries from the system paths only) instead of ours, and
+-- skip the LUA_INIT prelude that proves ours is loaded. `extra_path` is put
+-- in front of the system's package.path (e.g. "./spec/?.lua;").
+function net.c_luasocket_env(extra_path)
+    local v = _VERSION:match("%d+%.%d+")
+    return "env -u LUA_INIT -u LUA_INIT_5_2 -u LUA_INIT_5_3 -u LUA_INIT_5_4 -u LUASOCKET_TREE"
+        .. " LUA_PATH='" .. (extra_path or "") .. "/usr/share/lua/" .. v .. "/?.lua;/usr/share/lua/"
+        .. v .. "/?/init.lua' LUA_CPATH='/usr/lib/x86_64-linux-gnu/lua/" .. v .. "/?.so'"
+end
+
 --- Runs Lua `code` in a child interpreter (the same one as this process,
 -- inheriting LUA_PATH/LUA_CPATH) and returns its stdout and stderr.
 -- `prefix` is shell text put before the interpreter (e.g. "ulimit -n 4096;"
