@@ -12,14 +12,7 @@ local httpd = require("fixtures.httpd")
 local has_ssl, ssl = pcall(require, "ssl")
 
 -- Deterministic binary data, every byte value present.
-local function bytes(n, seed)
-    local t, state = {}, seed
-    for i = 1, n do
-        state = (state * 1103515245 + 12345) % 2147483648
-        t[i] = string.char(math.floor(state / 65536) % 256)
-    end
-    return table.concat(t)
-end
+local bytes = require("support.proc").bytes
 
 -- Runs dohandshake on every LuaSec connection in `conns` (non-blocking)
 -- until all are done, waiting in socket.select on the connections
@@ -107,13 +100,7 @@ local function common_name(cert)
 end
 
 -- Whether process `pid` is still running (a zombie counts as gone).
-local function alive(pid)
-    local f = io.open("/proc/" .. pid .. "/stat", "r")
-    if not f then return false end
-    local stat = f:read("*a") or ""
-    f:close()
-    return not stat:match("^%d+ %b() Z")
-end
+local alive = require("support.proc").alive
 
 describe("compat: LuaSec", function()
     local dir, certs, good, untrusted

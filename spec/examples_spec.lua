@@ -29,13 +29,7 @@ local function run(script, args, stdin)
 end
 
 -- Is the process still running (a zombie counts as gone)?
-local function alive(pid)
-    local f = io.open("/proc/" .. pid .. "/stat", "r")
-    if not f then return false end
-    local stat = f:read("*a") or ""
-    f:close()
-    return stat:match("%) (%a)") ~= "Z"
-end
+local alive = require("support.proc").alive
 
 -- Starts an example in the background, its output going to a file.
 -- `first_line()` waits for its first line; `wait()` for its end;
@@ -81,14 +75,7 @@ local function lines(text)
 end
 
 -- Pseudo-random bytes, every value appearing.
-local function bytes(n)
-    local t, x = {}, 7
-    for i = 1, n do
-        x = (x * 1103515245 + 12345) % 2147483648
-        t[i] = string.char(math.floor(x / 65536) % 256)
-    end
-    return table.concat(t)
-end
+local function bytes(n) return require("support.proc").bytes(n, 7) end
 
 describe("examples/", function()
     local procs, files = {}, {}

@@ -16,14 +16,7 @@ local USER, PASSWORD = "alice", "s3@cr:t/x"
 local PASSWORD_URL = "s3%40cr%3at%2fx"
 
 -- Pseudo-random bytes (every value appears): binary file content.
-local function bytes(n, seed)
-    local t, x = {}, seed or 1
-    for i = 1, n do
-        x = (x * 1103515245 + 12345) % 2147483648
-        t[i] = string.char(math.floor(x / 65536) % 256)
-    end
-    return table.concat(t)
-end
+local bytes = require("support.proc").bytes
 
 describe("socket.ftp", function()
     local srv, root, base, anon

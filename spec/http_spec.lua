@@ -18,14 +18,7 @@ local function pattern(n)
 end
 
 -- Deterministic binary data.
-local function bytes(n, seed)
-    local t, state = {}, seed
-    for i = 1, n do
-        state = (state * 1103515245 + 12345) % 2147483648
-        t[i] = string.char(math.floor(state / 65536) % 256)
-    end
-    return table.concat(t)
-end
+local bytes = require("support.proc").bytes
 
 -- Parses what /echo returns.
 local function parse_echo(body)

@@ -9,9 +9,7 @@ local net = require("support.net")
 
 local hosts = {}
 
-local function quote(s)
-    return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local quote = require("support.proc").quote
 
 local function write(path, text)
     local f = assert(io.open(path, "w"))

@@ -1,0 +1,60 @@
+-- Helpers for specs that start processes and use files: shell quoting,
+-- whether a child still runs, temporary directories, whole-file reads and
+-- writes, and deterministic test data. A module, not globals.
+local proc = {}
+
+--- `s` quoted for the shell (single quotes).
+function proc.quote(s)
+    return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+--- Is process `pid` still running? A zombie counts as gone: the servers the
+-- specs start are orphans, and whoever adopts them may take a while to reap
+-- them.
+function proc.alive(pid)
+    local f = io.open("/proc/" .. pid .. "/stat", "r")
+    if not f then return false end
+    local stat = f:read("*a") or ""
+    f:close()
+    -- The state letter follows the command name, which may hold spaces and
+    -- parentheses: "PID (name) S ...".
+    return stat:match("^%d+ %b() (%a)") ~= "Z"
+end
+
+--- A new empty temporary directory (mode 700).
+function proc.tmpdir()
+    local p = assert(io.popen("mktemp -d /tmp/luasocket-spec.XXXXXX"))
+    local dir = p:read("*l")
+    p:close()
+    assert(dir and dir ~= "", "mktemp failed")
+    return dir
+end
+
+--- The whole file, or nil when it cannot be opened.
+function proc.read_file(path)
+    local f = io.open(path, "rb")
+    if not f then return nil end
+    local data = f:read("*a")
+    f:close()
+    return data
+end
+
+--- Writes `data` to `path`, replacing it.
+function proc.write_file(path, data)
+    local f = assert(io.open(path, "wb"))
+    assert(f:write(data))
+    f:close()
+end
+
+--- `n` deterministic pseudo-random bytes (every byte value appears in a
+-- long enough run); the same `seed` (default 1) gives the same bytes.
+function proc.bytes(n, seed)
+    local t, state = {}, seed or 1
+    for i = 1, n do
+        state = (state * 1103515245 + 12345) % 2147483648
+        t[i] = string.char(math.floor(state / 65536) % 256)
+    end
+    return table.concat(t)
+end
+
+return proc
