@@ -3,16 +3,16 @@
 local socket = require("socket")
 
 local original_protect, original_newtry = socket.protect, socket.newtry
-local has_copas, copas = pcall(require, "copas")
+local copas, not_packaged = require("support.compat").require("copas", "lua-copas")
 -- Loading copas replaces socket.protect and socket.newtry with coxpcall-based
 -- versions that rely on globals busted removes when this file ends (on Lua
 -- 5.1); the socket table outlives the file, so put ours back.
 socket.protect, socket.newtry = original_protect, original_newtry
 
 describe("compat: copas", function()
-    if not has_copas then
+    if not copas then
         -- Debian packages lua-copas for Lua 5.1 and 5.2 (LuaJIT uses 5.1's).
-        pending("lua-copas is not packaged for " .. _VERSION)
+        pending(not_packaged)
         return
     end
 

@@ -3,12 +3,12 @@
 local socket = require("socket")
 local net = require("support.net")
 
-local has_redis, redis = pcall(require, "redis")
+local redis, not_packaged = require("support.compat").require("redis", "lua-redis")
 
 describe("compat: redis-lua", function()
-    if not has_redis then
+    if not redis then
         -- Debian packages lua-redis for Lua 5.1-5.3 only.
-        pending("lua-redis is not packaged for " .. _VERSION .. (jit and " (LuaJIT)" or ""))
+        pending(not_packaged)
         return
     end
 

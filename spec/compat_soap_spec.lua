@@ -6,7 +6,7 @@ local socket = require("socket")
 local servers = require("fixtures.servers")
 local httpd = require("fixtures.httpd")
 
-local has_soap, client = pcall(require, "soap.client")
+local client, not_packaged = require("support.compat").require("soap.client", "lua-soap")
 
 -- The elements of a LuaExpat (lom) list, text between them left out.
 local function elements(list)
@@ -32,9 +32,9 @@ local function fields(entries)
 end
 
 describe("compat: lua-soap", function()
-    if not has_soap then
+    if not client then
         -- Debian installs lua-soap for Lua 5.1 only (LuaJIT loads it too).
-        pending("lua-soap is not packaged for " .. _VERSION .. (jit and " (LuaJIT)" or ""))
+        pending(not_packaged)
         return
     end
     local plain, tls, certdir

@@ -4,13 +4,13 @@
 local socket = require("socket")
 local servers = require("fixtures.servers")
 
-local has_xmlrpc, xmlrpc_http = pcall(require, "xmlrpc.http")
+local xmlrpc_http, not_packaged = require("support.compat").require("xmlrpc.http", "lua-xmlrpc")
 
 describe("compat: lua-xmlrpc", function()
-    if not has_xmlrpc then
+    if not xmlrpc_http then
         -- Debian installs lua-xmlrpc for Lua 5.1 only (LuaJIT loads it too);
         -- it is written with module(), which Lua 5.2+ lacks.
-        pending("lua-xmlrpc is not packaged for " .. _VERSION .. (jit and " (LuaJIT)" or ""))
+        pending(not_packaged)
         return
     end
     local xmlrpc = require("xmlrpc")
