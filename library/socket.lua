@@ -26,9 +26,11 @@ socket._IMPLEMENTATION = "luasocket-rust 0.1.0"
 ---`true`: TCP and unix-stream `send`/`receive` return the call's elapsed seconds as an extra last value.
 socket._DEBUG = true
 
----The most descriptors `select` watches: 2^31 - 1 here (poll, no limit); 1024 in C LuaSocket.
----@type integer
-socket._SETSIZE = 2147483647
+---How many descriptors this process can hold: the soft `RLIMIT_NOFILE` when the library
+---loaded (`ulimit -n`; 2^31 - 1 if unlimited). `select` itself has no ceiling here (poll);
+---in C LuaSocket this is 1024, the most `select(2)` watches.
+---@type number
+socket._SETSIZE = 1024
 
 ---What `getfd()` returns for a closed or detached socket: `-1`.
 ---@type integer
