@@ -156,6 +156,13 @@ return {
         reason = "abstract names work (LuaSocket master #430): the datagram arrives; in Debian's v3.1.0 "
             .. "the sendto failed",
     },
+    {
+        area = "select", scenario = "a socket numbered beyond FD_SETSIZE", label = "select",
+        c = [[error: "bad argument #1 to '[%w?]+' %(descriptor too large for set size%)"]],
+        ours = '3:{%["n"%]=%a+:2,%[%a+:1%]=<udp{unconnected} high>}, {%["n"%]=%a+:0}, nil',
+        reason = "select uses poll(2): no ceiling on descriptor numbers (README, docs/compatibility.md); "
+            .. "C's select(2) refuses descriptors of 1024 and above",
+    },
     -- end of socket-level areas ------------------------------------------
     {
         area = "socket", scenario = "constants", label = "_VERSION",
