@@ -81,6 +81,15 @@ local function count(area, compared, same, accepted_n, differing)
 end
 
 describe("differential harness (C LuaSocket as the oracle)", function()
+    it("has its accepted differences listed in docs/compatibility.md", function()
+        local md = dofile("spec/diff/accepted_md.lua")
+        local f = assert(io.open("docs/compatibility.md", "rb"))
+        local doc = f:read("*a")
+        f:close()
+        assert.are.equal(md.render(accepted), md.section(doc),
+            "run: lua spec/diff/accepted_md.lua --write")
+    end)
+
     it("has the C LuaSocket installed for " .. _VERSION, function()
         local f = io.open(c_core, "r")
         assert.is_not_nil(f, "Debian's lua-socket is not installed: " .. c_core)
