@@ -46,9 +46,9 @@ pub(crate) fn open(l: &State) -> Ret {
     // creating sockets and size pools by it: report what this process can
     // really hold, the soft RLIMIT_NOFILE at load (C's is a compile-time 1024).
     let setsize = sys::open_files_limit().map_or(i32::MAX as u64, |n| n.min(i32::MAX as u64));
-    l.push_number(setsize as f64);
+    l.push_integer(setsize as i64);
     l.set_field(t, "_SETSIZE");
-    l.push_number(-1.0);
+    l.push_integer(-1);
     l.set_field(t, "_SOCKETINVALID");
     // The buffer size receive() really uses: any UDP datagram comes whole.
     l.push_integer(sock::DATAGRAM_SIZE as i64);
