@@ -163,6 +163,13 @@ return {
         reason = "select uses poll(2): no ceiling on descriptor numbers (README, docs/compatibility.md); "
             .. "C's select(2) refuses descriptors of 1024 and above",
     },
+    {
+        area = "dns", scenario = "toip of ::1", label = "::1",
+        c = '2:nil, "host not found"',
+        ours = '2:"::1", {%["alias"%]={},%["ip"%]={%[%a+:1%]="::1"},%["name"%]="::1"}',
+        reason = "toip uses getaddrinfo (IPv6 works) and returns an address with no reverse name as is; "
+            .. "C's gethostbyname is IPv4-only (README, docs/compatibility.md)",
+    },
     -- end of socket-level areas ------------------------------------------
     {
         area = "socket", scenario = "constants", label = "_VERSION",
@@ -310,6 +317,25 @@ return {
         c = '1:{.*X%-Injected: 1.*X%-Evil: 1.*}', ours = '1:{}',
         reason = "requests whose URL or header holds CR or LF are refused before anything is sent, so the "
             .. "server gets neither (README \"HTTP and URLs\")",
+    },
+    -- smtp
+    {
+        area = "smtp", scenario = "refusals", label = "CR LF in from",
+        c = '2:nil, "250 2%.1%.5 recipient ok"', ours = '2:nil, "invalid address"',
+        reason = "a from or rcpt holding CR or LF is refused before connecting (README \"Sending mail\", "
+            .. "docs/smtp.md); LuaSocket sends the smuggled command",
+    },
+    {
+        area = "smtp", scenario = "refusals", label = "CR LF in rcpt",
+        c = "1:%a+:1", ours = '2:nil, "invalid address"',
+        reason = "a from or rcpt holding CR or LF is refused before connecting (README \"Sending mail\", "
+            .. "docs/smtp.md); LuaSocket sends the smuggled command",
+    },
+    {
+        area = "smtp", scenario = "refusals", label = "server got after CR LF",
+        c = '1:{.*RCPT TO:<evil@x>.*}', ours = '1:{}',
+        reason = "a from or rcpt holding CR or LF is refused before connecting, so the server gets nothing "
+            .. "(README \"Sending mail\")",
     },
     -- end of protocol areas
 }
