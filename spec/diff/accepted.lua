@@ -356,5 +356,62 @@ return {
         reason = "a from or rcpt holding CR or LF is refused before connecting, so the server gets nothing "
             .. "(README \"Sending mail\")",
     },
+    -- ftp
+    {
+        area = "ftp", scenario = "differences", label = "params not a type",
+        c = 'error: "attempt to concatenate .*\'type\'.*"', ours = '2:nil, "invalid type \'mode=x\'"',
+        reason = "a bad ;type= gives nil, \"invalid type '...'\" (README \"FTP\"); LuaSocket raises a "
+            .. "concatenation error when the params are not type=",
+    },
+    {
+        area = "ftp", scenario = "differences", label = "escaped user",
+        c = '2:nil, "530 Authentication failed%."', ours = '1:"hello ftp.-second line.-"',
+        reason = "user and password in an FTP URL are percent-decoded (README \"FTP\"); LuaSocket sends "
+            .. "them as written",
+    },
+    {
+        area = "ftp", scenario = "differences", label = "escaped user: server got",
+        c = '1:{.*"1: USER al%%69ce".*}', ours = '1:{.*"1: USER alice".*}',
+        reason = "user and password in an FTP URL are percent-decoded (README \"FTP\")",
+    },
+    {
+        area = "ftp", scenario = "differences", label = "escaped password",
+        c = '2:nil, "530 Authentication failed%."', ours = '1:"hello ftp.-second line.-"',
+        reason = "user and password in an FTP URL are percent-decoded (README \"FTP\"); LuaSocket sends "
+            .. "them as written",
+    },
+    {
+        area = "ftp", scenario = "differences", label = "escaped password: server got",
+        c = '1:{.*"2: PASS s%%65cret".*}', ours = '1:{.*"2: PASS secret".*}',
+        reason = "user and password in an FTP URL are percent-decoded (README \"FTP\")",
+    },
+    {
+        area = "ftp", scenario = "differences", label = "CR LF in the path",
+        c = '2:nil, "550 No such file or directory%."', ours = '2:nil, "invalid command"',
+        reason = "a path that decodes to CR or LF gives nil, \"invalid command\" instead of sending a "
+            .. "second command (README \"FTP\")",
+    },
+    {
+        area = "ftp", scenario = "differences", label = "CR LF in the path: server got",
+        c = '1:{.*"3: RETR nothing",.*"3: NOOP".*}', ours = '1:{.*"3: EPSV"}',
+        reason = "a path that decodes to CR or LF is never sent (README \"FTP\")",
+    },
+    {
+        area = "ftp", scenario = "server without EPSV", label = "get",
+        c = '2:nil, "500 Command \\"EPSV\\" not understood%."', ours = '1:"hello ftp.-second line.-"',
+        reason = "get and put fall back to PASV when the server answers EPSV with a 5xx (README \"FTP\"); "
+            .. "LuaSocket fails there",
+    },
+    {
+        area = "ftp", scenario = "server without EPSV", label = "put",
+        c = '2:nil, "500 Command \\"EPSV\\" not understood%."', ours = "1:%a+:4[.0]*",
+        reason = "get and put fall back to PASV when the server answers EPSV with a 5xx (README \"FTP\"); "
+            .. "LuaSocket fails there",
+    },
+    {
+        area = "ftp", scenario = "server without EPSV", label = "without EPSV: server got",
+        c = '1:{.*"2: EPSV"}', ours = '1:{.*"%d: PASV".*}',
+        reason = "get and put fall back to PASV when the server answers EPSV with a 5xx (README \"FTP\")",
+    },
     -- end of protocol areas
 }
