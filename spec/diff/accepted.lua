@@ -189,6 +189,12 @@ return {
         reason = "CONTRACT §2: try/newtry/protect are Lua and work across coroutine yields; on LuaJIT, whose "
             .. "pcall can yield, so do ours, while C's protect is a C function that cannot be yielded across",
     },
+    {
+        area = "tcp", scenario = "__close on Lua 5.4", label = "__close",
+        c = '1:"nil"', ours = '1:"function"',
+        reason = "our socket metatables have __close, so a <close> socket is closed on 5.4 "
+            .. "(docs/compatibility.md, Objects); Debian's C has none",
+    },
     -- end of socket-level areas ------------------------------------------
     {
         area = "socket", scenario = "constants", label = "_VERSION",

@@ -1047,4 +1047,55 @@ return {
             t:rec("same class shares", getmetatable(client) == getmetatable(conn))
         end,
     },
+    {
+        name = "methods on the wrong state",
+        run = function(t, socket)
+            local client, _, server = pair(t, socket)
+            t:call("connect on a connected client", function()
+                local _, port = server:getsockname()
+                return client:connect("127.0.0.1", port)
+            end)
+            t:rec("client class", class(client))
+            t:call("bind on a client", function() return client:bind("127.0.0.1", 0) end)
+            t:call("connect on a server", function()
+                local a, b = server:connect("127.0.0.1", 1)
+                return a, b, class(server)
+            end)
+            t:call("gettimeout after settimeout(-3)", function()
+                client:settimeout(-3)
+                return client:gettimeout()
+            end)
+            t:call("settimeout(1e9)", function()
+                client:settimeout(1e9)
+                return client:gettimeout()
+            end)
+        end,
+    },
+    {
+        name = "__close on Lua 5.4",
+        run = function(t, socket)
+            local s = socket.tcp()
+            t:defer(function() s:close() end)
+            t:rec("__close", type(getmetatable(s).__close))
+        end,
+    },
+    {
+        name = "long lines and many lines",
+        run = function(t, socket)
+            local client, conn = pair(t, socket)
+            local long = string.rep("L", 40000)
+            t:io("send a 40000-byte line and three short ones", function()
+                return client:send(long .. "\r\n" .. "a\nb\r\nc\n")
+            end)
+            t:io("the long line", function() return conn:receive() end)
+            t:io("a", function() return conn:receive() end)
+            t:io("b", function() return conn:receive("*l") end)
+            t:call("dirty before c", function() return conn:dirty() end)
+            t:io("c", function() return conn:receive() end)
+            t:io("send 5000 bytes", function() return client:send(string.rep("z", 5000)) end)
+            t:io("receive 4999", function() return conn:receive(4999) end)
+            t:call("one byte buffered", function() return conn:dirty() end)
+            t:io("receive 1", function() return conn:receive(1) end)
+        end,
+    },
 }

@@ -494,4 +494,49 @@ return {
             t:call("setfd a string", function() return a:setfd("x") end)
         end,
     },
+    {
+        name = "oversized datagrams and autobinding",
+        run = function(t, socket)
+            local a = bound(t, socket, "a")
+            local _, bport = bound(t, socket, "b")
+            t:call("sendto 70000 bytes", function() return a:sendto(string.rep("x", 70000), "127.0.0.1", bport) end)
+            t:call("sendto 65507 bytes", function() return a:sendto(string.rep("x", 65507), "127.0.0.1", bport) end)
+            t:call("sendto 65508 bytes", function() return a:sendto(string.rep("x", 65508), "127.0.0.1", bport) end)
+            local u = t:name(socket.udp(), "u")
+            t:defer(function() u:close() end)
+            u:sendto("x", "127.0.0.1", bport)
+            t:call("getsockname after an implicit bind", function()
+                local ip, p, fam = u:getsockname()
+                return ip, type(tonumber(p)), fam
+            end)
+            t:call("setsockname after an implicit bind", function() return u:setsockname("127.0.0.1", 0) end)
+        end,
+    },
+    {
+        name = "a connected socket only hears its peer",
+        run = function(t, socket)
+            local a, aport = bound(t, socket, "a")
+            local b, bport = bound(t, socket, "b")
+            local c = bound(t, socket, "c")
+            a:setpeername("127.0.0.1", bport)
+            c:sendto("from c", "127.0.0.1", aport)
+            b:sendto("from b", "127.0.0.1", aport)
+            t:call("receive gets b's", function() return a:receive() end)
+            t:call("nothing else", function() return a:receive() end)
+            t:call("connected send a number", function() return a:send(3.5) end)
+            t:call("peer gets it", function() return b:receive() end)
+            t:call("send nil", function() return a:send(nil) end)
+            t:call("send a table", function() return a:send({}) end)
+            t:call("setpeername to another peer", function()
+                local _, cport = c:getsockname()
+                local r = a:setpeername("127.0.0.1", cport)
+                local ip, p = a:getpeername()
+                return r, ip, p == tonumber(cport)
+            end)
+            t:call("setpeername localhost", function()
+                local r, e = a:setpeername("localhost", bport)
+                return r, e, (a:getpeername())
+            end)
+        end,
+    },
 }
