@@ -195,6 +195,19 @@ return {
         reason = "our socket metatables have __close, so a <close> socket is closed on 5.4 "
             .. "(docs/compatibility.md, Objects); Debian's C has none",
     },
+    {
+        area = "dns", scenario = "toip of an address with no reverse name", label = "toip 0.0.0.0",
+        c = '2:nil, "[^"]+"',
+        ours = '2:"0%.0%.0%.0", {%["alias"%]={},%["ip"%]={%[%a+:1%]="0%.0%.0%.0"},%["name"%]="0%.0%.0%.0"}',
+        reason = "toip of an address with no reverse name returns the address (README, docs/compatibility.md); "
+            .. "C's gethostbyaddr fails",
+    },
+    {
+        area = "dns", scenario = "toip of an empty name", label = "toip empty",
+        c = '2:nil, "Unknown server error"', ours = '2:nil, "host not found"',
+        reason = "toip resolves with getaddrinfo, not gethostbyname (README, docs/compatibility.md): an empty "
+            .. "name is EAI_NONAME, \"host not found\"; C passes on gethostbyname's NO_RECOVERY text",
+    },
     -- end of socket-level areas ------------------------------------------
     {
         area = "socket", scenario = "constants", label = "_VERSION",

@@ -105,4 +105,26 @@ return {
             end)
         end,
     },
+    {
+        name = "empty and odd names",
+        run = function(t, socket)
+            t:call("getaddrinfo empty", function() return socket.dns.getaddrinfo("") end)
+            t:call("getnameinfo empty host", function() return socket.dns.getnameinfo("") end)
+            t:call("getaddrinfo 0.0.0.0", function() return socket.dns.getaddrinfo("0.0.0.0") end)
+            t:call("getaddrinfo ::", function() return socket.dns.getaddrinfo("::") end)
+            t:call("getnameinfo localhost and 0", function() return socket.dns.getnameinfo("localhost", "0") end)
+        end,
+    },
+    {
+        name = "toip of an empty name",
+        run = function(t, socket)
+            t:call("toip empty", function() return socket.dns.toip("") end)
+        end,
+    },
+    {
+        name = "toip of an address with no reverse name",
+        run = function(t, socket)
+            t:call("toip 0.0.0.0", function() return socket.dns.toip("0.0.0.0") end)
+        end,
+    },
 }

@@ -458,4 +458,60 @@ return {
             end)
         end,
     },
+    {
+        name = "more try and protect shapes",
+        run = function(t, socket)
+            t:call("protect of a function returning nothing", function()
+                return select("#", socket.protect(function() end)())
+            end)
+            t:call("protect passes nils through", function()
+                return socket.protect(function() return nil, nil, 3 end)()
+            end)
+            t:call("try(false, a, b) carries a only", function()
+                return socket.protect(function() socket.try(false, "a", "b") end)()
+            end)
+            t:call("newtry with a non-function finalizer", function()
+                local try = socket.newtry(5)
+                local ok, e = pcall(socket.protect(function() try(nil, "x") end))
+                return ok, type(e)
+            end)
+            t:call("newtry's finalizer is not called on success", function()
+                local n = 0
+                local try = socket.newtry(function() n = n + 1 end)
+                try(1)
+                try("x", nil)
+                return n
+            end)
+            t:call("protect of a table", function()
+                local ok, e = pcall(socket.protect({}))
+                return ok, type(e)
+            end)
+            t:call("protect() with no function", function()
+                local ok, e = pcall(function() return socket.protect()() end)
+                return ok, type(e)
+            end)
+        end,
+    },
+    {
+        name = "a by-length source when the peer closes early",
+        run = function(t, socket)
+            local client, conn = pair(t, socket)
+            client:send("abc")
+            client:close()
+            local src = socket.source("by-length", conn, 10)
+            t:call("first call", function() return src() end)
+            t:call("second call", function() return src() end)
+        end,
+    },
+    {
+        name = "a close-when-done sink given an error",
+        run = function(t, socket)
+            local client, conn = pair(t, socket)
+            local snk = socket.sink("close-when-done", client)
+            t:io("send", function() return snk("data") end)
+            t:call("end with an error", function() return snk(nil, "upstream failed") end)
+            t:call("closed", function() return kind(client:getfd()) end)
+            t:io("peer reads", function() return conn:receive("*a") end)
+        end,
+    },
 }
