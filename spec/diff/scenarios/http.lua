@@ -164,6 +164,16 @@ return {
                 end,
             })
             e.received("POST chunked, three chunks")
+            local pieces = { "ab", "", "cde" }
+            local k = 0
+            e.trequest("POST chunked, an empty chunk in the middle", {
+                url = e.base .. "/echo", method = "POST",
+                source = function()
+                    k = k + 1
+                    return pieces[k]
+                end,
+            })
+            e.received("POST chunked, an empty chunk in the middle")
             e.trequest("POST with transfer-encoding given", {
                 url = e.base .. "/echo", method = "POST",
                 source = ltn12.source.string("abc"),
@@ -178,6 +188,21 @@ return {
                 },
             })
             e.received("custom headers")
+            e.trequest("a number as a header value", { url = e.base .. "/echo", headers = { ["x-num"] = 5 } })
+            e.received("a number as a header value")
+            e.http.USERAGENT = "agent/1"
+            e.trequest("http.USERAGENT changed", { url = e.base .. "/echo" })
+            e.http.USERAGENT = require("socket")._VERSION
+            e.received("http.USERAGENT changed")
+            local made = 0
+            e.trequest("create given", {
+                url = e.base .. "/echo",
+                create = function()
+                    made = made + 1
+                    return require("socket").tcp()
+                end,
+            })
+            t:rec("create given: sockets made", made)
             e.trequest("host header overridden", { url = e.base .. "/echo", headers = { host = "example.test" } })
             e.received("host header overridden")
             e.trequest("fields override the url", { url = e.base .. "/nothing", path = "/echo", query = "z=1" })
