@@ -77,9 +77,22 @@ local function searchpath(name, path)
     end
 end
 
+-- The names LuaSocket's packages install (Debian's included): a module of
+-- that family that the rockspec does not install must not come from
+-- anywhere either, or a module dropped from the rockspec would silently
+-- load Debian's copy.
+local function luasocket_family(name)
+    return name == "socket" or name == "mime" or name == "ltn12" or name == "mbox"
+        or name:match("^socket%.") ~= nil or name:match("^mime%.") ~= nil
+end
+
 local function resolves(name)
     if lua_modules[name] then return lua_modules[name], searchpath(name, package.path) end
     if native_modules[name] then return native_modules[name], searchpath(name, package.cpath) end
+    if luasocket_family(name) then
+        local got = searchpath(name, package.path) or searchpath(name, package.cpath)
+        return "(not installed by the rockspec)", got
+    end
 end
 
 -- 1. Everything resolves to the tree.
@@ -94,6 +107,18 @@ for name, want in pairs(native_modules) do
     if got ~= want then
         fail(string.format("native library %s resolves to %s, not to the tree's %s", name, tostring(got), want))
     end
+end
+
+-- Every Lua file the project ships (lua/) must be installed by the rockspec.
+if (...) == "--report" then
+    local p = assert(io.popen("cd '" .. root .. "/lua' && find . -name '*.lua' | sort"))
+    for file in p:lines() do
+        local name = file:gsub("^%./", ""):gsub("%.lua$", ""):gsub("/init$", ""):gsub("/", ".")
+        if not lua_modules[name] then
+            fail("lua/" .. file:gsub("^%./", "") .. " is not installed by the rockspec (module " .. name .. ")")
+        end
+    end
+    p:close()
 end
 
 -- 2. A searcher ahead of the others: a module of ours that would load from
