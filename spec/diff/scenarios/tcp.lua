@@ -1098,4 +1098,157 @@ return {
             t:io("receive 1", function() return conn:receive(1) end)
         end,
     },
+    {
+        name = "pattern and count spellings",
+        run = function(t, socket)
+            local client, conn = pair(t, socket)
+            client:send("one\ntwo\n0123456789abcdefghijklmnopqrstuvwxyz")
+            t:io("*lfoo reads a line", function() return conn:receive("*lfoo") end)
+            t:io("*l2 reads a line", function() return conn:receive("*l2") end)
+            t:io("' 3 ' is a count", function() return conn:receive(" 3 ") end)
+            t:io("'0x10' is a count", function() return conn:receive("0x10") end)
+            t:io("'0' is a count", function() return conn:receive("0") end)
+            t:io("'1e1' is a count", function() return conn:receive("1e1") end)
+            t:call("** raises", function() return conn:receive("**") end)
+            t:call("prefix boolean raises", function() return conn:receive(1, true) end)
+            conn:settimeout(0.05)
+            t:io("*aXYZ reads all and times out", function() return conn:receive("*aXYZ") end)
+        end,
+    },
+    {
+        name = "odd option values",
+        run = function(t, socket)
+            local client = pair(t, socket)
+            t:call("recv-buffer-size 'x'", function() return client:setoption("recv-buffer-size", "x") end)
+            t:call("linger timeout as a string", function()
+                local r = client:setoption("linger", { on = true, timeout = "5" })
+                return r, client:getoption("linger")
+            end)
+            t:call("linger timeout 2.9", function()
+                local _, c2 = pair(t, socket)
+                local r = c2:setoption("linger", { on = true, timeout = 2.9 })
+                return r, c2:getoption("linger")
+            end)
+            t:call("linger timeout -1", function()
+                local _, c2 = pair(t, socket)
+                local r = c2:setoption("linger", { on = true, timeout = -1 })
+                return r, c2:getoption("linger")
+            end)
+            t:call("linger timeout 70000", function()
+                local _, c2 = pair(t, socket)
+                local r = c2:setoption("linger", { on = true, timeout = 70000 })
+                return r, c2:getoption("linger")
+            end)
+            t:call("fresh linger", function()
+                local _, c2 = pair(t, socket)
+                return c2:getoption("linger")
+            end)
+            t:call("tcp-keepcnt 2.7", function()
+                local r = client:setoption("tcp-keepcnt", 2.7)
+                return r, client:getoption("tcp-keepcnt")
+            end)
+            t:call("tcp-nodelay on a server", function()
+                local _, _, server = pair(t, socket)
+                local r = server:setoption("tcp-nodelay", true)
+                return r, server:getoption("tcp-nodelay")
+            end)
+            t:call("keepalive read on a fresh socket", function() return client:getoption("keepalive") end)
+            t:call("reuseaddr read on an accepted socket", function()
+                local _, c2 = pair(t, socket)
+                return c2:getoption("reuseaddr")
+            end)
+        end,
+    },
+    {
+        name = "address and port spellings",
+        run = function(t, socket)
+            local server = t:name(assert(socket.bind("127.0.0.1", 0)), "server")
+            t:defer(function() server:close() end)
+            local _, port = server:getsockname()
+            t:port(port)
+            server:settimeout(1)
+            local function try_connect(label, host, p)
+                t:call(label, function()
+                    local c = socket.tcp()
+                    c:settimeout(1)
+                    local a, e = c:connect(host, p)
+                    local ip = a and c:getpeername()
+                    c:close()
+                    if a then
+                        local x = server:accept()
+                        if x then x:close() end
+                    end
+                    return a, e, ip
+                end)
+            end
+            try_connect("127.1", "127.1", port)
+            try_connect("port as a float", "127.0.0.1", port + 0.0)
+            try_connect("port with spaces", "127.0.0.1", " " .. port)
+            try_connect("port -1", "127.0.0.1", -1)
+            try_connect("port 65536", "127.0.0.1", 65536)
+            try_connect("empty host", "", port)
+            try_connect("host with a trailing dot", "127.0.0.1.", port)
+            local function try_bind(label, host, p)
+                t:call(label, function()
+                    local s = socket.tcp()
+                    local a, e = s:bind(host, p)
+                    local ip = a and s:getsockname()
+                    s:close()
+                    return a, e, ip
+                end)
+            end
+            try_bind("bind 0", "0", 0)
+            try_bind("bind localhost", "localhost", 0)
+            try_bind("bind *", "*", 0)
+            try_bind("bind port '0'", "127.0.0.1", "0")
+            try_bind("bind port -1", "127.0.0.1", -1)
+            try_bind("bind port 'http'", "127.0.0.1", "http")
+            try_bind("bind empty host", "", 0)
+            t:call("tcp6 bind *", function()
+                local s = socket.tcp6()
+                local a, e = s:bind("*", 0)
+                local ip, _, fam = s:getsockname()
+                s:close()
+                return a, e, ip, fam
+            end)
+            t:call("tcp6 bind ::ffff:127.0.0.1", function()
+                local s = socket.tcp6()
+                local a, e = s:bind("::ffff:127.0.0.1", 0)
+                s:close()
+                return a, e
+            end)
+        end,
+    },
+    {
+        name = "an IPv6 server on :: refuses IPv4 clients",
+        run = function(t, socket)
+            local s6 = t:name(socket.tcp6(), "s6")
+            t:defer(function() s6:close() end)
+            t:call("bind ::", function() return s6:bind("::", 0) end)
+            t:call("listen", function() return s6:listen() end)
+            local _, port = s6:getsockname()
+            t:port(port)
+            t:call("IPv4 client", function()
+                local c = socket.tcp()
+                c:settimeout(1)
+                local a, e = c:connect("127.0.0.1", port)
+                c:close()
+                return a, e
+            end)
+            t:call("IPv6 client", function()
+                local c = socket.tcp6()
+                c:settimeout(1)
+                local a, e = c:connect("::1", port)
+                c:close()
+                return a, e
+            end)
+            t:call("mapped client", function()
+                local c = socket.tcp6()
+                c:settimeout(1)
+                local a, e = c:connect("::ffff:127.0.0.1", port)
+                c:close()
+                return a, e
+            end)
+        end,
+    },
 }
