@@ -196,6 +196,16 @@ return {
                 domain = "client.test", step = ltn12.pump.step,
                 source = ltn12.source.string("x\r\n"),
             })
+            local pieces = { "Subject: dots\r\n\r\na\r", "\n.b\r\n.", "c\r\n..d\r\n.", "\r\nend" }
+            local i = 0
+            t:call("dot-stuffing across chunks", smtp.send, {
+                server = "127.0.0.1", port = h.port, from = "<ann@example.test>", rcpt = "<bob@example.test>",
+                domain = "client.test",
+                source = function()
+                    i = i + 1
+                    return pieces[i]
+                end,
+            })
             t:rec("server got", transcript(h))
         end,
     },
