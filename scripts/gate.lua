@@ -26,10 +26,15 @@ end
 f:close()
 
 local expected = dofile("spec/expected_pending.lua")
-local function expected_for(name)
+-- A pending spec's text: its full name, and the message of a pending()
+-- called inside an `it`.
+local function expected_for(p)
+    local text = p.message ~= "" and (p.name .. " " .. p.message) or p.name
     for _, e in ipairs(expected) do
         for _, i in ipairs(e.interpreters) do
-            if i == interp and name:match("^" .. e.name .. "$") then return e end
+            if i == interp and (text:match("^" .. e.name .. "$") or p.name:match("^" .. e.name .. "$")) then
+                return e
+            end
         end
     end
 end
@@ -40,7 +45,7 @@ local failed = (counts.failures or 0) + (counts.errors or 0)
 if failed > 0 or pass == 0 then ok = false end
 local unexpected = 0
 for _, p in ipairs(pendings) do
-    local e = expected_for(p.name)
+    local e = expected_for(p)
     if e then
         print(string.format("  pending (expected): %s\n      because %s", p.name, e.reason))
     else
