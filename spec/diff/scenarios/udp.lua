@@ -539,4 +539,64 @@ return {
             end)
         end,
     },
+    {
+        name = "odd udp option values",
+        run = function(t, socket)
+            local a = bound(t, socket, "a")
+            t:call("ip-multicast-ttl 300", function() return a:setoption("ip-multicast-ttl", 300) end)
+            t:call("ip-multicast-ttl -1", function() return a:setoption("ip-multicast-ttl", -1) end)
+            t:call("ip-multicast-ttl '3'", function() return a:setoption("ip-multicast-ttl", "3") end)
+            t:call("ip-multicast-if a table", function() return a:setoption("ip-multicast-if", {}) end)
+            t:call("ip-multicast-if a number", function() return a:setoption("ip-multicast-if", 5) end)
+            t:call("ip-multicast-loop a number", function() return a:setoption("ip-multicast-loop", 1) end)
+            t:call("membership interface *", function()
+                local r, e = a:setoption("ip-add-membership", { multiaddr = "239.9.9.9", interface = "*" })
+                return r, e
+            end)
+            t:call("membership of a unicast address", function()
+                return a:setoption("ip-add-membership", { multiaddr = "127.0.0.1", interface = "127.0.0.1" })
+            end)
+            t:call("membership numbers as strings", function()
+                return a:setoption("ip-add-membership", { multiaddr = 5, interface = 6 })
+            end)
+            local u6 = t:name(socket.udp6(), "u6")
+            t:defer(function() u6:close() end)
+            t:call("ipv6-unicast-hops 256", function() return u6:setoption("ipv6-unicast-hops", 256) end)
+            t:call("ipv6-unicast-hops -1", function()
+                local r = u6:setoption("ipv6-unicast-hops", -1)
+                return r, u6:getoption("ipv6-unicast-hops")
+            end)
+            t:call("broadcast on udp6", function()
+                local r = u6:setoption("broadcast", true)
+                return r, u6:getoption("broadcast")
+            end)
+            t:call("ipv6 membership interface 0", function()
+                return u6:setoption("ipv6-add-membership", { multiaddr = "ff02::1:4", interface = 0 })
+            end)
+            t:call("ipv6 membership interface 9999", function()
+                return u6:setoption("ipv6-add-membership", { multiaddr = "ff02::1:5", interface = 9999 })
+            end)
+            t:call("ipv6 membership no multiaddr", function()
+                return u6:setoption("ipv6-add-membership", { interface = 0 })
+            end)
+        end,
+    },
+    {
+        name = "receive sizes",
+        run = function(t, socket)
+            local a = bound(t, socket, "a")
+            local b, bport = bound(t, socket, "b")
+            a:sendto("abcdef", "127.0.0.1", bport)
+            t:call("receive 2.9", function() return b:receive(2.9) end)
+            a:sendto("abcdef", "127.0.0.1", bport)
+            t:call("receivefrom 0", function()
+                local d, ip = b:receivefrom(0)
+                return d, ip
+            end)
+            a:sendto("abcdef", "127.0.0.1", bport)
+            t:call("receive ' 4 '", function() return b:receive(" 4 ") end)
+            a:sendto("abcdef", "127.0.0.1", bport)
+            t:call("receive nil", function() return b:receive(nil) end)
+        end,
+    },
 }
