@@ -425,4 +425,103 @@ return {
             t:call("receive", function() return b:receive() end)
         end,
     },
+    {
+        name = "unix stream wrong-state calls",
+        run = function(t)
+            local unix = require("socket.unix")
+            local dir = tmpdir(t)
+            local client, _, server = stream_pair(t, unix, dir .. "/s")
+            t:call("connect on a client", function() return client:connect(dir .. "/s") end)
+            t:call("bind on a client", function() return client:bind(dir .. "/x") end)
+            t:call("bind on a server", function() return server:bind(dir .. "/y") end)
+            t:call("bind twice on a master", function()
+                local m = unix.stream()
+                m:bind(dir .. "/m1")
+                local a, b = m:bind(dir .. "/m2")
+                m:close()
+                return a, b
+            end)
+            t:call("listen with a backlog", function()
+                local m = unix.stream()
+                m:bind(dir .. "/m3")
+                local a, b = m:listen(1)
+                local c = class(m)
+                m:close()
+                return a, b, c
+            end)
+            t:call("listen unbound", function()
+                local m = unix.stream()
+                local a, b = m:listen()
+                local c = class(m)
+                m:close()
+                return a, b, c
+            end)
+            t:call("shutdown bad mode", function() return client:shutdown("x") end)
+            t:call("shutdown receive", function() return client:shutdown("receive") end)
+            t:call("settimeout on server", function() return server:settimeout(0.5) end)
+            t:call("getfd on server", function() return kind(server:getfd()) end)
+            t:call("dirty on server", function() return server:dirty() end)
+            t:call("setfd -1 then close", function()
+                local m = unix.stream()
+                local fd = m:getfd()
+                m:setfd(-1)
+                local r = { m:getfd(), m:close() }
+                local m2 = unix.stream()
+                m2:setfd(fd)
+                m2:close()
+                return r[1], r[2]
+            end)
+        end,
+    },
+    {
+        name = "an empty unix stream path",
+        run = function(t)
+            local unix = require("socket.unix")
+            local m = t:name(unix.stream(), "m")
+            t:defer(function() m:close() end)
+            t:call("bind empty", function() return m:bind("") end)
+        end,
+    },
+    {
+        name = "an empty unix datagram path",
+        run = function(t)
+            local unix = require("socket.unix")
+            local u = t:name(unix.dgram(), "u")
+            t:defer(function() u:close() end)
+            t:call("sendto empty", function() return u:sendto("x", "") end)
+        end,
+    },
+    {
+        name = "unix datagram wrong-state calls",
+        run = function(t)
+            local unix = require("socket.unix")
+            local dir = tmpdir(t)
+            local b = t:name(unix.dgram(), "b")
+            t:defer(function() b:close() end)
+            b:bind(dir .. "/b")
+            local u = t:name(unix.dgram(), "u")
+            t:defer(function() u:close() end)
+            u:settimeout(0.05)
+            t:call("connect (alias of setpeername)", function() return u:connect(dir .. "/b") end)
+            t:rec("class", class(u))
+            t:call("settimeout bad mode", function() return u:settimeout(1, "k") end)
+            t:call("send a number", function() return u:send(12) end)
+            t:call("peer gets it", function()
+                b:settimeout(0.05)
+                return b:receive()
+            end)
+            t:call("send nothing", function() return u:send() end)
+            t:call("setpeername a table", function() return u:setpeername({}) end)
+            t:call("setoption unknown", function() return u:setoption("linger", {}) end)
+            t:call("getsockname of an unbound socket", function() return u:getsockname() end)
+            t:call("udp method on a unix dgram", function()
+                local socket = require("socket")
+                local x = socket.udp()
+                local ok, e = pcall(getmetatable(x).__index.close, u)
+                x:close()
+                if not ok then error(e, 0) end
+                return e
+            end)
+        end,
+    },
 }
