@@ -1251,4 +1251,27 @@ return {
             end)
         end,
     },
+    {
+        name = "a send that fills the peer's buffers times out with a partial index",
+        run = function(t, socket)
+            local client, conn = pair(t, socket)
+            client:settimeout(0)
+            local big = string.rep("x", 16 * 1024 * 1024)
+            local a, e, n = client:send(big)
+            t:rec("send", a, e, type(n), n and n > 0 and n < #big)
+            t:call("getstats sent matches", function()
+                local _, sent = client:getstats()
+                return sent == n
+            end)
+            t:call("a ranged send reports an index past i", function()
+                local a2, e2, n2 = client:send(big, 100)
+                return a2, e2, type(n2), n2 and n2 >= 99
+            end)
+            conn:settimeout(0.05)
+            t:call("the peer reads the first bytes", function()
+                local d = conn:receive(10)
+                return d
+            end)
+        end,
+    },
 }
