@@ -308,4 +308,41 @@ return {
             t:call("idle dgram", function() return socket.select({ d }, nil, 0) end)
         end,
     },
+    {
+        name = "dirty and duplicate entries",
+        run = function(t, socket)
+            local c1, conn1 = pair(t, socket, "1")
+            local c2, conn2 = pair(t, socket, "2")
+            local c3, conn3 = pair(t, socket, "3")
+            c2:send("a\nb\n")
+            conn2:receive()
+            c1:send("x")
+            c3:send("y")
+            t:call("the dirty one first, then by descriptor", function()
+                return shaped(socket.select({ conn3, conn2, conn1 }, nil, 1))
+            end)
+            t:call("a dirty socket only in sendt", function()
+                return shaped(socket.select(nil, { conn2 }, 1))
+            end)
+            t:call("a dirty socket in both sets", function()
+                return shaped(socket.select({ conn2 }, { conn2 }, 1))
+            end)
+            local wrapper = t:name(setmetatable({}, {
+                __index = {
+                    getfd = function() return conn1:getfd() end,
+                    dirty = function() return false end,
+                },
+                __tostring = function() return "wrapper: 0x3" end,
+            }), "wrapper")
+            t:call("a socket and a wrapper of the same descriptor", function()
+                return shaped(socket.select({ conn1, wrapper }, nil, 1))
+            end)
+            t:call("the wrapper first, then the socket", function()
+                return shaped(socket.select({ wrapper, conn1 }, nil, 1))
+            end)
+            t:call("writable: a socket and a wrapper of the same descriptor", function()
+                return shaped(socket.select(nil, { conn1, wrapper }, 1))
+            end)
+        end,
+    },
 }
