@@ -2,24 +2,8 @@
 -- [sock] = i, dirty sockets first, closed and non-socket entries ignored,
 -- empty sets with a timeout, argument errors.
 
--- A connected TCP pair on loopback (client, accepted end), named and closed
--- when the scenario ends.
-local function pair(t, socket, suffix)
-    suffix = suffix or ""
-    local server = assert(socket.bind("127.0.0.1", 0))
-    t:defer(function() server:close() end)
-    local _, port = server:getsockname()
-    local client = t:name(assert(socket.tcp()), "client" .. suffix)
-    t:defer(function() client:close() end)
-    client:settimeout(2)
-    assert(client:connect("127.0.0.1", port))
-    server:settimeout(2)
-    local conn = t:name(assert(server:accept()), "conn" .. suffix)
-    t:defer(function() conn:close() end)
-    conn:settimeout(2)
-    server:close()
-    return client, conn
-end
+local util = require("diff.util")
+local function pair(t, socket, suffix) return util.pair(t, socket, { suffix = suffix }) end
 
 -- The results of select, with the sets listed in their [i] order and the
 -- [sock] = i entries checked against it.

@@ -1,38 +1,15 @@
 -- The socket namespace: constants, skip, try/newtry/protect, choose,
 -- gettime/sleep shapes, sources and sinks, bind/connect helpers.
 
-local function class(o)
-    return (tostring(o):match("^[^:]+"))
-end
-
-local function kind(v)
-    if type(v) ~= "number" then return type(v) end
-    if v < 0 then return "negative" end
-    return "non-negative"
-end
+local util = require("diff.util")
+local class, kind = util.class, util.kind
+local function pair(t, socket) return util.pair(t, socket, { timeout = 1 }) end
 
 local function sorted_keys(t)
     local keys = {}
     for k in pairs(t) do keys[#keys + 1] = tostring(k) end
     table.sort(keys)
     return table.concat(keys, ",")
-end
-
--- A connected TCP pair on loopback (client, accepted end), 1 s timeouts.
-local function pair(t, socket)
-    local server = assert(socket.bind("127.0.0.1", 0))
-    t:defer(function() server:close() end)
-    local _, port = server:getsockname()
-    local client = t:name(assert(socket.tcp()), "client")
-    t:defer(function() client:close() end)
-    client:settimeout(1)
-    assert(client:connect("127.0.0.1", port))
-    server:settimeout(1)
-    local conn = t:name(assert(server:accept()), "conn")
-    t:defer(function() conn:close() end)
-    conn:settimeout(1)
-    server:close()
-    return client, conn
 end
 
 return {

@@ -1,42 +1,10 @@
 -- TCP: classes, connect/accept, receive patterns, send ranges, timeouts,
 -- closed and reset peers, wrong-class calls, options, descriptors.
 
--- A listening server on 127.0.0.1, an ephemeral port, and a client
--- connected to it with the accepted end; all closed when the scenario ends.
--- Both ends time out after 2 s unless a step says otherwise.
-local function pair(t, socket)
-    local server = t:name(assert(socket.bind("127.0.0.1", 0)), "server")
-    t:defer(function() server:close() end)
-    local _, port = server:getsockname()
-    t:port(port)
-    local client = t:name(assert(socket.tcp()), "client")
-    t:defer(function() client:close() end)
-    client:settimeout(2)
-    assert(client:connect("127.0.0.1", port))
-    server:settimeout(2)
-    local conn = t:name(assert(server:accept()), "conn")
-    t:defer(function() conn:close() end)
-    conn:settimeout(2)
-    return client, conn, server, port
-end
-
--- A port nothing listens on: bound, then closed.
-local function dead_port(t, socket)
-    local s = assert(socket.bind("127.0.0.1", 0))
-    local _, port = s:getsockname()
-    s:close()
-    return t:port(port)
-end
-
-local function class(o)
-    return (tostring(o):match("^[^:]+"))
-end
-
-local function kind(v)
-    if type(v) ~= "number" then return type(v) end
-    if v < 0 then return "negative" end
-    return "non-negative"
-end
+local util = require("diff.util")
+local class, kind = util.class, util.kind
+local function pair(t, socket) return util.pair(t, socket, { keep_server = true }) end
+local function dead_port(t, socket) return util.dead_port(t, socket) end
 
 -- Receives what a peer got so far (up to n bytes, 0.05 s).
 local function drain(t, label, conn, n)

@@ -1,15 +1,9 @@
 -- UDP: classes swapped by setpeername, sendto/receivefrom, zero-length and
 -- truncated datagrams, connected and unconnected errors, options.
 
-local function class(o)
-    return (tostring(o):match("^[^:]+"))
-end
-
-local function kind(v)
-    if type(v) ~= "number" then return type(v) end
-    if v < 0 then return "negative" end
-    return "non-negative"
-end
+local util = require("diff.util")
+local class, kind = util.class, util.kind
+local function dead_port(t, socket) return util.dead_port(t, socket, socket.udp) end
 
 -- An unconnected UDP socket bound to 127.0.0.1 on an ephemeral port, with a
 -- 0.05 s timeout; closed when the scenario ends.
@@ -20,15 +14,6 @@ local function bound(t, socket, name)
     u:settimeout(0.05)
     local _, port = u:getsockname()
     return u, t:port(tonumber(port))
-end
-
--- A port nothing listens on.
-local function dead_port(t, socket)
-    local s = assert(socket.udp())
-    assert(s:setsockname("127.0.0.1", 0))
-    local _, port = s:getsockname()
-    s:close()
-    return t:port(tonumber(port))
 end
 
 return {

@@ -1,15 +1,8 @@
 -- Unix-domain sockets (socket.unix): stream and datagram classes, paths in
 -- a fresh temporary directory (recorded as DIR), abstract names, errors.
 
-local function class(o)
-    return (tostring(o):match("^[^:]+"))
-end
-
-local function kind(v)
-    if type(v) ~= "number" then return type(v) end
-    if v < 0 then return "negative" end
-    return "non-negative"
-end
+local util = require("diff.util")
+local class, kind = util.class, util.kind
 
 -- A fresh directory for socket files, removed when the scenario ends;
 -- returns the directory and a function that writes it as DIR in a string.
