@@ -46,6 +46,18 @@ function proc.write_file(path, data)
     f:close()
 end
 
+--- The Python interpreter for fixture servers: Debian's first, since the
+-- python3-aiosmtpd and python3-pyftpdlib packages install there and a
+-- python3 earlier in PATH may not see them.
+function proc.python()
+    local f = io.open("/usr/bin/python3", "r")
+    if f then
+        f:close()
+        return "/usr/bin/python3"
+    end
+    return "python3"
+end
+
 --- `n` deterministic pseudo-random bytes (every byte value appears in a
 -- long enough run); the same `seed` (default 1) gives the same bytes.
 function proc.bytes(n, seed)

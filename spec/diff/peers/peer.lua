@@ -10,43 +10,9 @@ local socket = require("socket")
 
 local peer = {}
 
-local function quote(s)
-    return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-peer.quote = quote
-
-local function read_file(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local data = f:read("*a")
-    f:close()
-    return data
-end
-peer.read_file = read_file
-
-function peer.write_file(path, data)
-    local f = assert(io.open(path, "wb"))
-    assert(f:write(data))
-    f:close()
-end
-
-local function tmpdir()
-    local p = assert(io.popen("mktemp -d /tmp/luasocket-diff.XXXXXX"))
-    local dir = p:read("*l")
-    p:close()
-    assert(dir and dir ~= "", "mktemp failed")
-    return dir
-end
-peer.tmpdir = tmpdir
-
-local function python()
-    local f = io.open("/usr/bin/python3", "r")
-    if f then
-        f:close()
-        return "/usr/bin/python3"
-    end
-    return "python3"
-end
+local proc = require("support.proc")
+local quote, read_file, tmpdir, python = proc.quote, proc.read_file, proc.tmpdir, proc.python
+peer.quote, peer.read_file, peer.write_file, peer.tmpdir = quote, read_file, proc.write_file, tmpdir
 
 --- Starts spec/diff/peers/<script> with `args` (shell text); waits until
 -- it listens. Registers its stop with t:defer and its port with t:port.
