@@ -10,12 +10,11 @@ only read. Every command line the server reads is appended to --out as
 so a run can compare what the server got. --no-epsv answers EPSV with 500,
 as old servers do. Exits by itself after --lifetime seconds.
 """
-import argparse
 import itertools
 import logging
-import os
 import sys
-import threading
+
+import peerlib  # spec/diff/peers/peerlib.py, beside this file
 
 try:
     from pyftpdlib.authorizers import DummyAuthorizer
@@ -26,22 +25,15 @@ except ImportError as exc:
 
 
 def lua_string(s):
-    b = s.encode("utf-8", "surrogateescape")
-    return '"' + "".join(chr(c) if 32 <= c < 127 and c not in (34, 92) else "\\%03d" % c for c in b) + '"'
+    return peerlib.lua_string(s.encode("utf-8", "surrogateescape"))
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--ready", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--root", required=True)
-    parser.add_argument("--lifetime", type=float, default=60)
-    parser.add_argument("--no-epsv", action="store_true")
-    args = parser.parse_args()
+    def extra(parser):
+        parser.add_argument("--root", required=True)
+        parser.add_argument("--no-epsv", action="store_true")
 
-    timer = threading.Timer(args.lifetime, lambda: os._exit(0))
-    timer.daemon = True
-    timer.start()
+    args = peerlib.arguments("FTP peer", extra)
     logging.basicConfig(level=logging.ERROR)
 
     class Authorizer(DummyAuthorizer):
@@ -73,10 +65,7 @@ def main():
         Handler.proto_cmds = {k: v for k, v in FTPHandler.proto_cmds.items() if k != "EPSV"}
 
     server = FTPServer(("127.0.0.1", 0), Handler)
-    open(args.out, "w").close()
-    with open(args.ready + ".tmp", "w") as ready:
-        ready.write("%d\n" % server.socket.getsockname()[1])
-    os.rename(args.ready + ".tmp", args.ready)
+    peerlib.announce(args, server.socket.getsockname()[1])
     server.serve_forever()
 
 

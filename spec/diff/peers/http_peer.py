@@ -27,12 +27,12 @@ Paths (the query selects variants):
   /slow?secs=S        nothing for S seconds, then 200
   /close              closes without answering
 """
-import argparse
-import os
 import socket
 import threading
 import time
 import urllib.parse
+
+import peerlib  # spec/diff/peers/peerlib.py, beside this file
 
 ALPHABET = b"abcdefghijklmnopqrstuvwxyz"
 
@@ -239,22 +239,8 @@ def serve(conn, out):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--ready", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--lifetime", type=float, default=60)
-    args = parser.parse_args()
-    timer = threading.Timer(args.lifetime, lambda: os._exit(0))
-    timer.daemon = True
-    timer.start()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    open(args.out, "w").close()
-    with open(args.ready + ".tmp", "w") as f:
-        f.write("%d\n" % listener.getsockname()[1])
-    os.rename(args.ready + ".tmp", args.ready)
+    args = peerlib.arguments("HTTP peer")
+    listener = peerlib.listen(args)
     while True:
         conn, _ = listener.accept()
         threading.Thread(target=serve, args=(conn, args.out), daemon=True).start()

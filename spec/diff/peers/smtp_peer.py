@@ -18,32 +18,24 @@ after the lone "." (--hang-data: no answer, to test timeouts); RSET/NOOP 250;
 QUIT 221 and close; anything else 500. With --auth, MAIL before a
 successful AUTH gets 530.
 """
-import argparse
 import base64
-import os
-import socket
 import threading
 
+import peerlib  # spec/diff/peers/peerlib.py, beside this file
 
-def lua_string(b):
-    return '"' + "".join(chr(c) if 32 <= c < 127 and c not in (34, 92) else "\\%03d" % c for c in b) + '"'
+
+lua_string = peerlib.lua_string
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--ready", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--lifetime", type=float, default=60)
-    parser.add_argument("--auth")
-    parser.add_argument("--user", default="ann")
-    parser.add_argument("--password", default="s3cret")
-    parser.add_argument("--greeting", default="220 fixture.test ESMTP")
-    parser.add_argument("--hang-data", action="store_true")
-    args = parser.parse_args()
+    def extra(parser):
+        parser.add_argument("--auth")
+        parser.add_argument("--user", default="ann")
+        parser.add_argument("--password", default="s3cret")
+        parser.add_argument("--greeting", default="220 fixture.test ESMTP")
+        parser.add_argument("--hang-data", action="store_true")
 
-    timer = threading.Timer(args.lifetime, lambda: os._exit(0))
-    timer.daemon = True
-    timer.start()
+    args = peerlib.arguments("SMTP peer", extra)
     lock = threading.Lock()
     counter = [0]
 
@@ -153,14 +145,7 @@ def main():
         finally:
             conn.close()
 
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    open(args.out, "w").close()
-    with open(args.ready + ".tmp", "w") as f:
-        f.write("%d\n" % listener.getsockname()[1])
-    os.rename(args.ready + ".tmp", args.ready)
+    listener = peerlib.listen(args)
     while True:
         conn, _ = listener.accept()
         counter[0] += 1
