@@ -557,23 +557,16 @@ end
 
 -- The header block for `tosend` (lower-case names), ending with the blank
 -- line, after the strings already in `parts`. Names or values that would
--- break the request go to `fail` (a `try`), which raises.
+-- break the request (socket.headers.check) go to `fail` (a `try`), which
+-- raises.
 local function header_block(fail, tosend, parts)
     parts = parts or {}
     local canonic = headers_module.canonic
+    local check = headers_module.check
     local n = #parts
     for name, value in pairs(tosend) do
         if value ~= false then
-            -- Known names (socket.headers) are valid tokens; others are checked.
-            if not canonic[name] and (type(name) ~= "string" or not find(name, "^[!#$%%&'*+%-.^_`|~%w]+$")) then
-                fail(nil, "invalid header name '" .. gsub(tostring(name), "%c", "?") .. "'")
-            end
-            local tv = type(value)
-            -- CR, LF, NUL and other control bytes (but horizontal tab)
-            -- would end the header early or smuggle in another one.
-            if tv ~= "number" and (tv ~= "string" or (find(value, "%c") and find(value, "[%z\1-\8\10-\31\127]"))) then
-                fail(nil, "invalid value for header '" .. name .. "'")
-            end
+            fail(check(name, value))
             parts[n + 1], parts[n + 2], parts[n + 3], parts[n + 4] = canonic[name] or name, ": ", value, "\r\n"
             n = n + 4
         end
@@ -729,7 +722,7 @@ local function adjust_request(reqt)
         try(nil, "invalid host '" .. tostring(nreqt.host) .. "'")
     end
     local method = nreqt.method
-    if method ~= "GET" and (type(method) ~= "string" or not find(method, "^[!#$%%&'*+%-.^_`|~%w]+$")) then
+    if method ~= "GET" and not headers_module.token(method) then
         try(nil, "invalid method '" .. gsub(tostring(nreqt.method), "%c", "?") .. "'")
     end
     -- The URL this request stands for, as the base of a relative redirect.
