@@ -11,7 +11,10 @@
 --   name VERIFIED by default (LuaSocket hands over to LuaSec's `ssl.https`,
 --   which verifies nothing). LuaSec's parameters in the request table
 --   (`verify`, `cafile`, `capath`, `protocol`, `options`, ...) change that.
---   Without LuaSec, `https://` returns `nil, message`.
+--   Without LuaSec, `https://` returns `nil, message`. The TLS code is a
+--   transport module of its own (socket.transport.luasec, which describes
+--   the interface a second transport would implement); this module connects,
+--   opens any proxy tunnel, and hands the socket over.
 -- - Input is bounded: a status, header or chunk-size line longer than
 --   `MAXLINE` bytes, or a header section over `MAXHEADERS` bytes, fails with
 --   `nil, "oversized"` instead of growing memory without end.
