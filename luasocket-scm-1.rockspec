@@ -42,6 +42,7 @@ build = {
             ["socket.compat"] = "lua/socket/compat.lua",
             ["socket.url"] = "lua/socket/url.lua",
             ["socket.http"] = "lua/socket/http.lua",
+            ["socket.transport.luasec"] = "lua/socket/transport/luasec.lua",
             ["socket.tp"] = "lua/socket/tp.lua",
             ["socket.smtp"] = "lua/socket/smtp.lua",
             ["socket.ftp"] = "lua/socket/ftp.lua",

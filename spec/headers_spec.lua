@@ -1,4 +1,5 @@
--- socket.headers: the canonic table of header-name spellings.
+-- socket.headers: the canonic table of header-name spellings, and the
+-- checks socket.http, socket.smtp and socket.tp make before writing.
 
 describe("socket.headers", function()
     local headers = require("socket.headers")
@@ -85,6 +86,77 @@ describe("socket.headers", function()
             assert.are.equal("X-My-HEADER", require("socket.headers").canonic["x-my-header"])
             canonic["x-my-header"] = nil
             assert.is_nil(canonic["x-my-header"])
+        end)
+    end)
+    describe(".check()", function()
+        local check = headers.check
+
+        it("accepts a token name with a string or number value", function()
+            assert.are.same({ true }, { check("x-my-header", "some value") })
+            assert.are.same({ true }, { check("content-length", 42) })
+            assert.are.same({ true }, { check("x-empty", "") })
+            assert.are.same({ true }, { check("x!#$%&'*+-.^_`|~09az", "v") })
+        end)
+
+        it("accepts a horizontal tab and bytes above 127 in a value", function()
+            assert.are.same({ true }, { check("x-tab", "a\tb") })
+            assert.are.same({ true }, { check("x-utf8", "caf\195\169") })
+        end)
+
+        it("refuses CR, LF, NUL, DEL and other control bytes in a value", function()
+            for _, value in ipairs({ "a\r\nBcc: evil@example.com", "a\nb", "a\rb", "a\0b", "a\1b", "a\31b",
+                "a\127b", "\r\n" }) do
+                assert.are.same({ nil, "invalid value for header 'x-name'" }, { check("x-name", value) })
+            end
+        end)
+
+        it("refuses a value that is neither a string nor a number", function()
+            assert.are.same({ nil, "invalid value for header 'x-name'" }, { check("x-name", true) })
+            assert.are.same({ nil, "invalid value for header 'x-name'" }, { check("x-name", {}) })
+            assert.are.same({ nil, "invalid value for header 'x-name'" }, { check("x-name", nil) })
+        end)
+
+        it("refuses a name that is not a token, showing control bytes as '?'", function()
+            assert.are.same({ nil, "invalid header name 'bad name'" }, { check("bad name", "v") })
+            assert.are.same({ nil, "invalid header name 'x??bcc'" }, { check("x\r\nbcc", "v") })
+            assert.are.same({ nil, "invalid header name 'x:y'" }, { check("x:y", "v") })
+            assert.are.same({ nil, "invalid header name ''" }, { check("", "v") })
+            assert.are.same({ nil, "invalid header name '1'" }, { check(1, "v") })
+        end)
+
+        it("checks the name before the value", function()
+            assert.are.same({ nil, "invalid header name 'a b'" }, { check("a b", "x\ny") })
+        end)
+
+        it("accepts any name the canonic table holds", function()
+            finally(function() headers.canonic["odd name"] = nil end)
+            headers.canonic["odd name"] = "Odd-Name"
+            assert.are.same({ true }, { check("odd name", "v") })
+        end)
+    end)
+
+    describe(".token()", function()
+        it("is true for a non-empty string of token characters only", function()
+            assert.is_true(headers.token("GET"))
+            assert.is_true(headers.token("M-SEARCH"))
+            assert.is_true(headers.token("x!#$%&'*+-.^_`|~09az"))
+            assert.is_false(headers.token(""))
+            assert.is_false(headers.token("GET /"))
+            assert.is_false(headers.token("a(b)"))
+            assert.is_false(headers.token("a\r\n"))
+            assert.is_false(headers.token(nil))
+            assert.is_false(headers.token(1))
+        end)
+    end)
+
+    describe(".oneline()", function()
+        it("is true for a string holding no CR and no LF", function()
+            assert.is_true(headers.oneline(""))
+            assert.is_true(headers.oneline("RCPT TO:<a@x>\t\0"))
+            assert.is_false(headers.oneline("a\r"))
+            assert.is_false(headers.oneline("a\nQUIT"))
+            assert.is_false(headers.oneline(nil))
+            assert.is_false(headers.oneline(1))
         end)
     end)
 end)

@@ -835,6 +835,57 @@ describe("socket.http", function()
             assert.are.equal("proxy refused the tunnel: HTTP/1.1 407 Proxy Authentication Required", err)
         end)
 
+        describe("socket.transport.luasec, the transport under https", function()
+            local luasec = require("socket.transport.luasec")
+
+            local function connected(server)
+                local sock = assert(socket.tcp())
+                sock:settimeout(5)
+                assert(sock:connect("127.0.0.1", server.port))
+                return sock
+            end
+
+            it("has the transport interface: PARAMS, available(), wrap()", function()
+                assert.is_table(luasec.PARAMS)
+                local names = {}
+                for _, name in ipairs(luasec.PARAMS) do names[name] = true end
+                assert.is_true(names.verify and names.cafile and names.capath and names.protocol and true)
+                assert.are.same({ true }, { luasec.available() })
+                assert.is_function(luasec.wrap)
+            end)
+
+            it("wraps a connected socket into a verified stream whose receive honours maxsize", function()
+                local stream = assert(luasec.wrap(connected(good), "localhost", { cafile = certs.ca }, 5))
+                finally(function() stream:close() end)
+                assert.are.equal(1, stream:settimeout(5))
+                assert.is_truthy(stream:send("GET /hello.txt HTTP/1.0\r\n\r\n"))
+                assert.are.same({ nil, "oversized", "HTTP/1.0 2" }, { stream:receive("*l", nil, 10) })
+                assert.is_truthy(stream:getpeercertificate())
+                assert.is_number(stream:getfd())
+                assert.is_boolean(stream:dirty())
+            end)
+
+            it("fails with the host name message and leaves nothing open", function()
+                local sock = connected(good)
+                assert.are.same({ nil, "certificate does not match host name 'wrong.example'" },
+                    { luasec.wrap(sock, "wrong.example", { cafile = certs.ca }, 5) })
+                assert.are.equal(-1, sock:getfd())
+                sock = connected(good)
+                assert.are.same({ nil, "certificate verify failed" }, { luasec.wrap(sock, "localhost", {}, 5) })
+                assert.are.equal(-1, sock:getfd())
+            end)
+
+            it("is unavailable without LuaSec, with the message http returns", function()
+                local saved_loaded, saved_preload = package.loaded.ssl, package.preload.ssl
+                package.loaded.ssl = nil
+                package.preload.ssl = function() error("module 'ssl' not found", 0) end
+                finally(function()
+                    package.loaded.ssl, package.preload.ssl = saved_loaded, saved_preload
+                end)
+                assert.are.same({ nil, "LuaSec not found: https needs the 'ssl' module" }, { luasec.available() })
+            end)
+        end)
+
         it("without LuaSec, says so", function()
             local saved_loaded, saved_preload = package.loaded.ssl, package.preload.ssl
             package.loaded.ssl = nil

@@ -104,6 +104,46 @@ describe("socket.smtp", function()
             assert.are.same({ nil, "disk on fire" }, { drain(src) })
         end)
 
+        it("fails at once with nil, 'invalid value for header ...' for CR, LF or NUL in a value", function()
+            for _, value in ipairs({ "hi\r\nBcc: evil@example.com", "hi\nthere", "hi\r", "a\0b" }) do
+                local src = smtp.message({ headers = { ["X-Name"] = value }, body = "body" })
+                assert.are.same({ nil, "invalid value for header 'x-name'" }, { src() })
+                assert.are.same({ nil, "invalid value for header 'subject'" },
+                    { drain(smtp.message({ headers = { subject = value }, body = "body" })) })
+            end
+        end)
+
+        it("checks the headers of every part, and gives nothing of the message", function()
+            local src = smtp.message({
+                headers = { subject = "fine" },
+                body = {
+                    { body = "first" },
+                    { body = { { headers = { ["content-id"] = "<a>\r\nX-Injected: 1" }, body = "deep" } } },
+                },
+            })
+            local chunk, err = src()
+            assert.is_nil(chunk)
+            assert.are.equal("invalid value for header 'content-id'", err)
+        end)
+
+        it("fails with nil, 'invalid header name ...' for a name that is not a token", function()
+            local src = smtp.message({ headers = { ["X-Name\r\nBcc"] = "evil@example.com" }, body = "" })
+            assert.are.same({ nil, "invalid header name 'x-name??bcc'" }, { src() })
+            src = smtp.message({ headers = { ["bad name"] = "v" }, body = "" })
+            assert.are.same({ nil, "invalid header name 'bad name'" }, { src() })
+        end)
+
+        it("keeps a tab and 8-bit bytes in a value, and writes numbers and booleans as text", function()
+            local text = assert(drain(smtp.message({
+                headers = { ["x-tab"] = "a\tb", ["x-8bit"] = "caf\195\169", ["x-num"] = 7, ["x-bool"] = true },
+                body = "",
+            })))
+            assert.truthy(text:find("x-tab: a\tb\r\n", 1, true))
+            assert.truthy(text:find("x-8bit: caf\195\169\r\n", 1, true))
+            assert.truthy(text:find("x-num: 7\r\n", 1, true))
+            assert.truthy(text:find("x-bool: true\r\n", 1, true))
+        end)
+
         it("writes a multipart body: boundary, preamble, parts, closing delimiter, epilogue", function()
             local text = assert(drain(smtp.message({
                 body = {
@@ -327,6 +367,46 @@ describe("socket.smtp", function()
                 case.source = ltn12.source.string("injected")
                 assert.are.same({ nil, "invalid address" }, { send(case) })
             end
+            assert.are.same({}, received(out))
+        end)
+
+        it("refuses a header holding CR or LF with nil, 'invalid value ...', never connecting", function()
+            local connections = 0
+            local function create()
+                connections = connections + 1
+                return socket.tcp()
+            end
+            for _, value in ipairs({ "hi\r\nBcc: <evil@x>", "hi\n\r\n.\r\nMAIL FROM:<evil@x>", "hi\r" }) do
+                local ok, err = send({ from = "<a@x>", rcpt = "<b@x>", create = create,
+                    source = smtp.message({ headers = { ["x-name"] = value, subject = "s" }, body = "body\r\n" }) })
+                assert.is_nil(ok)
+                assert.are.equal("invalid value for header 'x-name'", err)
+            end
+            -- A bad header in a part is found before anything is sent, too.
+            local parts = { { body = "a" }, { headers = { ["x-part"] = "p\nq" }, body = "b" } }
+            local ok, err = send({ from = "<a@x>", rcpt = "<b@x>", create = create,
+                source = smtp.message({ body = parts }) })
+            assert.are.same({ nil, "invalid value for header 'x-part'" }, { ok, err })
+            assert.are.equal(0, connections)
+            assert.are.same({}, received(out))
+            -- The same message with a clean header goes through.
+            assert.are.equal(1, send({ from = "<a@x>", rcpt = "<b@x>", create = create,
+                source = smtp.message({ headers = { ["x-name"] = "hi", subject = "s" }, body = "body\r\n" }) }))
+            assert.are.equal(1, connections)
+            local got = received(out)
+            assert.are.equal(1, #got)
+            assert.truthy(got[1].data:find("\r\nx-name: hi\r\n", 1, true))
+        end)
+
+        it("returns nil and the error of a source that fails at once, before connecting", function()
+            local connections = 0
+            local ok, err = send({ from = "<a@x>", rcpt = "<b@x>", source = ltn12.source.error("no message"),
+                create = function()
+                    connections = connections + 1
+                    return socket.tcp()
+                end })
+            assert.are.same({ nil, "no message" }, { ok, err })
+            assert.are.equal(0, connections)
             assert.are.same({}, received(out))
         end)
 

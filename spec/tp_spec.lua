@@ -227,6 +227,13 @@ describe("socket.tp", function()
             local line, err, partial = peer:receive()
             assert.are.same({ nil, "timeout", "" }, { line, err, partial })
         end)
+
+        it("sends a tab or another control byte but CR and LF as given (socket.headers.oneline)", function()
+            local conn, peer = connected()
+            assert.are.equal(14, conn:command("site", "a\tb\0c\1d"))
+            peer:settimeout(1)
+            assert.are.equal("SITE a\tb\0c\1d", peer:receive())
+        end)
     end)
 
     describe("data methods", function()

@@ -49,13 +49,19 @@ smtp.ZONE = "-0000"
 
 ---Delivers a message: EHLO, AUTH if `user` and `password`, MAIL, RCPT,
 ---DATA (dot-stuffed), QUIT. `1`, or `nil, message` (the server's reply when
----it refused; `"invalid address"` for CR or LF in an address).
+---it refused; `"invalid address"` for CR or LF in an address; the source's
+---error, such as `"invalid value for header 'x-name'"` from `smtp.message`,
+---when the message fails: its first chunk is read before connecting).
 ---@param mail socket.smtp.mail
 ---@return 1|nil ok
 ---@return string? err
 function smtp.send(mail) end
 
 ---The message as an LTN12 source (Date, X-Mailer and MIME-Version added).
+---A header `socket.headers.check` refuses (CR, LF or another control byte
+---but tab in a value; a name that is not a token) makes the source return
+---`nil, "invalid value for header '<name>'"` (or `"invalid header name
+---'<name>'"`) at its first call.
 ---@param message socket.smtp.message
 ---@return ltn12.Source
 function smtp.message(message) end

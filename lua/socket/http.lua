@@ -11,7 +11,10 @@
 --   name VERIFIED by default (LuaSocket hands over to LuaSec's `ssl.https`,
 --   which verifies nothing). LuaSec's parameters in the request table
 --   (`verify`, `cafile`, `capath`, `protocol`, `options`, ...) change that.
---   Without LuaSec, `https://` returns `nil, message`.
+--   Without LuaSec, `https://` returns `nil, message`. The TLS code is a
+--   transport module of its own (socket.transport.luasec, which describes
+--   the interface a second transport would implement); this module connects,
+--   opens any proxy tunnel, and hands the socket over.
 -- - Input is bounded: a status, header or chunk-size line longer than
 --   `MAXLINE` bytes, or a header section over `MAXHEADERS` bytes, fails with
 --   `nil, "oversized"` instead of growing memory without end.
@@ -40,8 +43,8 @@ local headers_module = require("socket.headers")
 local pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type =
     pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type
 local concat = table.concat
-local byte, find, format, gsub, lower, match, sub = string.byte, string.find, string.format, string.gsub, string.lower,
-    string.match, string.sub
+local byte, find, format, gsub, lower, match = string.byte, string.find, string.format, string.gsub, string.lower,
+    string.match
 local floor = math.floor
 
 local http = {}
@@ -270,114 +273,26 @@ socket.sinkt["http-chunked"] = function(sock)
 end
 
 ---------------------------------------------------------------------------
--- HTTPS through LuaSec
+-- HTTPS: a TCP connection, maybe a proxy tunnel, then a TLS transport
 ---------------------------------------------------------------------------
 
--- LuaSec parameters a request table may carry; they reach ssl.wrap.
-local TLS_PARAMS = {
-    "protocol", "options", "verify", "cafile", "capath", "key", "certificate", "password",
-    "certificates", "ciphers", "ciphersuites", "depth", "dhparam", "curve", "curveslist",
-    "verifyext", "alpn", "dane",
-}
+-- The TLS transports https can use, in order of preference. Each is a
+-- module with `PARAMS`, `available()` and `wrap(sock, servername, params,
+-- timeout, mode)`; socket/transport/luasec.lua describes the interface.
+local TRANSPORTS = { "socket.transport.luasec" }
+for i, name in ipairs(TRANSPORTS) do TRANSPORTS[i] = require(name) end
 
-local function file_exists(path)
-    local f = path and io.open(path, "r")
-    if f then f:close() end
-    return f ~= nil and f ~= false
-end
-
--- The system's trusted certificates, as OpenSSL would find them.
-local function default_cafile()
-    local env = os.getenv("SSL_CERT_FILE")
-    if env and env ~= "" then return env end
-    for _, path in ipairs {
-        "/etc/ssl/certs/ca-certificates.crt", -- Debian, Ubuntu, Alpine
-        "/etc/pki/tls/certs/ca-bundle.crt", -- Fedora, RHEL
-        "/etc/ssl/ca-bundle.pem", -- openSUSE
-        "/etc/ssl/cert.pem", -- BSDs, macOS
-    } do
-        if file_exists(path) then return path end
+-- The transport for a request: the first one available; or nil and the
+-- first one's reason. (With a second transport, this is where a request
+-- would name the one it wants.)
+local function tls_transport()
+    local first_err
+    for _, transport in ipairs(TRANSPORTS) do
+        local ok, err = transport.available()
+        if ok then return transport end
+        first_err = first_err or err
     end
-end
-
-local function default_capath()
-    local env = os.getenv("SSL_CERT_DIR")
-    if env and env ~= "" then return env end
-    if file_exists("/etc/ssl/certs/.") then return "/etc/ssl/certs" end
-end
-
--- Whether `verify` (a string or a list of LuaSec flags) asks for the
--- peer's certificate to be checked.
-local function verifies_peer(verify)
-    if type(verify) == "string" then return verify == "peer" end
-    if type(verify) == "table" then
-        for _, v in ipairs(verify) do
-            if v == "peer" then return true end
-        end
-    end
-    return false
-end
-
--- An IP address literal in its canonical text form, or nil for a name.
-local function ip_literal(host)
-    if not (match(host, "^%d+%.%d+%.%d+%.%d+$") or find(host, ":", 1, true)) then return nil end
-    local info = socket.dns.getaddrinfo(host)
-    return info and info[1] and info[1].addr or nil
-end
-
--- Whether certificate name `pattern` (maybe "*.example.com") covers `host`.
-local function name_matches(pattern, host)
-    pattern = gsub(lower(pattern), "%.$", "")
-    if pattern == host then return true end
-    -- A wildcard stands for exactly one whole left-most label, and must be
-    -- followed by at least two labels.
-    local rest = match(pattern, "^%*(%..+%..+)$")
-    if not rest then return false end
-    local dot = find(host, ".", 1, true)
-    return dot ~= nil and dot > 1 and sub(host, dot) == rest
-end
-
--- Checks the peer certificate of TLS connection `conn` against `host`
--- (RFC 6125: subjectAltName names, or the common name when there are none).
-local function check_host(conn, host)
-    local cert = conn:getpeercertificate()
-    if not cert then return nil, "no peer certificate" end
-    local wanted = lower(gsub(host, "%.$", ""))
-    local ip = ip_literal(wanted)
-    local ext = cert:extensions() or {}
-    local san = ext["2.5.29.17"]
-    if ip then
-        for _, value in ipairs(san and san.iPAddress or {}) do
-            if ip_literal(value) == ip then return 1 end
-        end
-    else
-        local names = san and san.dNSName
-        if names and names[1] then
-            for _, name in ipairs(names) do
-                if name_matches(name, wanted) then return 1 end
-            end
-        else
-            for _, entry in ipairs(cert:subject() or {}) do
-                if entry.name == "commonName" and name_matches(entry.value, wanted) then return 1 end
-            end
-        end
-    end
-    return nil, "certificate does not match host name '" .. host .. "'"
-end
-
--- The connection object an https `create` returns: our TCP socket, turned
--- into a LuaSec connection by connect().
-local tls_methods = {}
-local tls_meta = { __index = tls_methods }
-
-function tls_methods:settimeout(value, mode)
-    self.timeout, self.mode = value, mode
-    return self.sock:settimeout(value, mode)
-end
-
-function tls_methods:setoption(...)
-    if self.tls then return nil, "not supported" end
-    return self.sock:setoption(...)
+    return nil, first_err
 end
 
 -- Asks the HTTP proxy `sock` is connected to for a tunnel to `target`
@@ -400,33 +315,37 @@ local function open_tunnel(sock, target, auth)
     return 1
 end
 
+-- The connection object an https `create` returns: our TCP socket until
+-- connect(), then the stream the TLS transport made of it.
+local tls_methods = {}
+local tls_meta = { __index = tls_methods }
+
+function tls_methods:settimeout(value, mode)
+    self.timeout, self.mode = value, mode
+    return self.sock:settimeout(value, mode)
+end
+
+function tls_methods:setoption(...)
+    if self.tls then return nil, "not supported" end
+    return self.sock:setoption(...)
+end
+
 function tls_methods:connect(host, port)
-    local ok, err = self.sock:connect(host, port)
+    local sock = self.sock
+    local ok, err = sock:connect(host, port)
     if not ok then return nil, err end
-    self.sock:setoption("tcp-nodelay", true)
+    sock:setoption("tcp-nodelay", true)
     if self.tunnel then
-        ok, err = open_tunnel(self.sock, self.tunnel.target, self.tunnel.auth)
+        ok, err = open_tunnel(sock, self.tunnel.target, self.tunnel.auth)
         if not ok then
-            self.sock:close()
+            sock:close()
             return nil, err
         end
     end
-    local servername = self.servername or host
-    local conn
-    conn, err = self.ssl.wrap(self.sock, self.params)
-    if not conn then
-        self.sock:close()
-        return nil, err
-    end
-    self.sock, self.tls = conn, true
-    if not ip_literal(servername) then conn:sni(servername) end
-    conn:settimeout(self.timeout, self.mode)
-    ok, err = conn:dohandshake()
-    if ok and self.checkhost then ok, err = check_host(conn, servername) end
-    if not ok then
-        conn:close()
-        return nil, err
-    end
+    local stream
+    stream, err = self.transport.wrap(sock, self.servername or host, self.reqt, self.timeout, self.mode)
+    if not stream then return nil, err end
+    self.sock, self.tls = stream, true
     return 1
 end
 
@@ -434,24 +353,8 @@ function tls_methods:send(...)
     return self.sock:send(...)
 end
 
--- LuaSec's receive has no `maxsize`: a bounded line is read a byte at a
--- time (only the response head and chunk-size lines are read this way).
 function tls_methods:receive(pattern, prefix, maxsize)
-    if not maxsize or not (pattern == nil or pattern == "*l" or pattern == "l") then
-        return self.sock:receive(pattern, prefix)
-    end
-    local parts, n = { prefix }, #(prefix or "")
-    local sock = self.sock
-    while true do
-        local c, err = sock:receive(1)
-        if not c then return nil, err, concat(parts) end
-        if c == "\n" then return concat(parts) end
-        if c ~= "\r" then
-            if n >= maxsize then return nil, "oversized", concat(parts) end
-            n = n + 1
-            parts[#parts + 1] = c
-        end
-    end
+    return self.sock:receive(pattern, prefix, maxsize)
 end
 
 function tls_methods:close()
@@ -466,45 +369,29 @@ function tls_methods:dirty()
     return self.sock:dirty()
 end
 
---- The peer's certificate (LuaSec x509 object) once connected.
+--- The peer's certificate (from the TLS transport; LuaSec: an x509
+-- object) once connected.
 function tls_methods:getpeercertificate(...)
     if not self.tls then return nil end
     return self.sock:getpeercertificate(...)
 end
 
 -- Builds the https `create` function for request `reqt`: a connection
--- factory, or nil and a message when LuaSec is missing. With `tunnel`
--- ({target = "host:port", auth = header value or nil, servername = host}),
--- connections go through an HTTP proxy's CONNECT tunnel.
+-- factory, or nil and a message when no TLS transport is available (no
+-- LuaSec). With `tunnel` ({target = "host:port", auth = header value or
+-- nil, servername = host}), connections go through an HTTP proxy's
+-- CONNECT tunnel.
 local function tls_create(reqt, tunnel)
-    local found, ssl = pcall(require, "ssl")
-    if not found or type(ssl) ~= "table" or not ssl.wrap then
-        return nil, "LuaSec not found: https needs the 'ssl' module"
-    end
-    local options = { "all", "no_sslv2", "no_sslv3", "no_tlsv1" }
-    if ssl.config and ssl.config.options and ssl.config.options.no_tlsv1_1 then
-        options[#options + 1] = "no_tlsv1_1"
-    end
-    local params = { mode = "client", protocol = "any", options = options, verify = "peer" }
-    for _, name in ipairs(TLS_PARAMS) do
-        if reqt[name] ~= nil then params[name] = reqt[name] end
-    end
-    -- `password` is also the URL's password: only a key's when there is one.
-    if not (reqt.key or reqt.certificates) then params.password = nil end
-    params.mode = "client"
-    local checkhost = verifies_peer(params.verify)
-    if checkhost and not params.cafile and not params.capath then
-        params.cafile, params.capath = default_cafile(), default_capath()
-    end
+    local transport, err = tls_transport()
+    if not transport then return nil, err end
     local servername = reqt.servername or (tunnel and tunnel.servername)
     return function()
-        local sock, err = socket.tcp()
-        if not sock then return nil, err end
+        local sock, sock_err = socket.tcp()
+        if not sock then return nil, sock_err end
         return setmetatable({
             sock = sock,
-            ssl = ssl,
-            params = params,
-            checkhost = checkhost,
+            transport = transport,
+            reqt = reqt,
             servername = servername,
             tunnel = tunnel,
         }, tls_meta)
@@ -557,23 +444,16 @@ end
 
 -- The header block for `tosend` (lower-case names), ending with the blank
 -- line, after the strings already in `parts`. Names or values that would
--- break the request go to `fail` (a `try`), which raises.
+-- break the request (socket.headers.check) go to `fail` (a `try`), which
+-- raises.
 local function header_block(fail, tosend, parts)
     parts = parts or {}
     local canonic = headers_module.canonic
+    local check = headers_module.check
     local n = #parts
     for name, value in pairs(tosend) do
         if value ~= false then
-            -- Known names (socket.headers) are valid tokens; others are checked.
-            if not canonic[name] and (type(name) ~= "string" or not find(name, "^[!#$%%&'*+%-.^_`|~%w]+$")) then
-                fail(nil, "invalid header name '" .. gsub(tostring(name), "%c", "?") .. "'")
-            end
-            local tv = type(value)
-            -- CR, LF, NUL and other control bytes (but horizontal tab)
-            -- would end the header early or smuggle in another one.
-            if tv ~= "number" and (tv ~= "string" or (find(value, "%c") and find(value, "[%z\1-\8\10-\31\127]"))) then
-                fail(nil, "invalid value for header '" .. name .. "'")
-            end
+            fail(check(name, value))
             parts[n + 1], parts[n + 2], parts[n + 3], parts[n + 4] = canonic[name] or name, ": ", value, "\r\n"
             n = n + 4
         end
@@ -713,7 +593,18 @@ local DEFAULTS = { path = "/", scheme = "http" }
 
 -- Request tables keys a redirect carries to the next hop.
 local CARRIED = { "source", "sink", "headers", "proxy", "maxredirects", "method", "step", "servername" }
-for _, name in ipairs(TLS_PARAMS) do CARRIED[#CARRIED + 1] = name end
+do
+    local carried = {}
+    for _, name in ipairs(CARRIED) do carried[name] = true end
+    for _, transport in ipairs(TRANSPORTS) do
+        for _, name in ipairs(transport.PARAMS) do
+            if not carried[name] then
+                carried[name] = true
+                CARRIED[#CARRIED + 1] = name
+            end
+        end
+    end
+end
 
 -- Fills in a request from its URL and the defaults; raises (through `try`)
 -- on anything that cannot be sent.
@@ -729,7 +620,7 @@ local function adjust_request(reqt)
         try(nil, "invalid host '" .. tostring(nreqt.host) .. "'")
     end
     local method = nreqt.method
-    if method ~= "GET" and (type(method) ~= "string" or not find(method, "^[!#$%%&'*+%-.^_`|~%w]+$")) then
+    if method ~= "GET" and not headers_module.token(method) then
         try(nil, "invalid method '" .. gsub(tostring(nreqt.method), "%c", "?") .. "'")
     end
     -- The URL this request stands for, as the base of a relative redirect.

@@ -11,7 +11,12 @@
 --
 -- Behaviour follows LuaSocket's smtp module. Differences on purpose: an
 -- envelope address (`from`, each `rcpt`) holding CR or LF is refused with
--- `nil, "invalid address"` before anything is sent; `message` does not
+-- `nil, "invalid address"` before anything is sent; a header (of the
+-- message or of any part) that `socket.headers.check` refuses, such as a
+-- value holding CR or LF, makes the source from `message` fail at once with
+-- `nil, "invalid value for header '<name>'"` (or `"invalid header name
+-- '<name>'"`), and `send` reads a message's first chunk before it connects,
+-- so such a message is refused before anything is sent; `message` does not
 -- modify the caller's tables, writes headers in a fixed (sorted) order, and
 -- is built from plain LTN12 sources instead of a coroutine, so part sources
 -- may themselves yield (copas).
@@ -172,14 +177,18 @@ local function lowered(t)
 end
 
 -- The header block: one "Name: value" line per header (sorted by name,
--- canonical spelling from socket.headers), then the empty line.
+-- canonical spelling from socket.headers), then the empty line. Returns
+-- nil and a message for a header socket.headers.check refuses.
 local function header_block(h)
     local names = {}
     for name in pairs(h) do names[#names + 1] = name end
     table_sort(names)
     local lines = {}
     for i, name in ipairs(names) do
-        lines[i] = (headers.canonic[name] or name) .. ": " .. tostring(h[name]) .. "\r\n"
+        local value = tostring(h[name])
+        local ok, err = headers.check(name, value)
+        if not ok then return nil, err end
+        lines[i] = (headers.canonic[name] or name) .. ": " .. value .. "\r\n"
     end
     lines[#lines + 1] = "\r\n"
     return table_concat(lines)
@@ -199,17 +208,24 @@ local part_source
 local text_plain = 'text/plain; charset="iso-8859-1"'
 
 -- A multipart body: headers (content-type gets the boundary), preamble,
--- each part after a delimiter line, the closing delimiter, epilogue.
+-- each part after a delimiter line, the closing delimiter, epilogue. Every
+-- part's headers are built (and checked) here, before anything is read:
+-- returns nil and a message when one is refused.
 local function multipart_source(h, body)
     local boundary = new_boundary()
     h["content-type"] = (h["content-type"] or "multipart/mixed") .. '; boundary="' .. boundary .. '"'
-    local sources = { ltn12.source.string(header_block(h)) }
+    local head, err = header_block(h)
+    if not head then return nil, err end
+    local sources = { ltn12.source.string(head) }
     if body.preamble then
         sources[#sources + 1] = ltn12.source.string(body.preamble .. "\r\n")
     end
     for _, part in ipairs(body) do
         sources[#sources + 1] = ltn12.source.string("\r\n--" .. boundary .. "\r\n")
-        sources[#sources + 1] = part_source(part)
+        local src
+        src, err = part_source(part)
+        if not src then return nil, err end
+        sources[#sources + 1] = src
     end
     sources[#sources + 1] = ltn12.source.string("\r\n--" .. boundary .. "--\r\n\r\n")
     if body.epilogue then
@@ -218,7 +234,8 @@ local function multipart_source(h, body)
     return ltn12.source.cat(unpack(sources))
 end
 
--- The source of one message or part: its headers, then its body.
+-- The source of one message or part: its headers, then its body; or nil
+-- and a message when a header is refused.
 function part_source(mesgt, h)
     h = h or lowered(mesgt.headers)
     local body = mesgt.body
@@ -226,7 +243,9 @@ function part_source(mesgt, h)
         return multipart_source(h, body)
     end
     h["content-type"] = h["content-type"] or text_plain
-    local head = ltn12.source.string(header_block(h))
+    local block, err = header_block(h)
+    if not block then return nil, err end
+    local head = ltn12.source.string(block)
     if type(body) == "function" then
         return ltn12.source.cat(head, body)
     end
@@ -239,14 +258,22 @@ end
 --   `{headers, body}` table) with optional `preamble` and `epilogue`
 --   strings for a multipart body (content type `multipart/mixed` unless the
 --   headers say otherwise). Optional `zone` for the Date header.
--- @return a source of the message text (lines ending in CRLF)
+-- @return a source of the message text (lines ending in CRLF). When a
+--   header of the message or of a part is refused by
+--   `socket.headers.check` (a value holding CR, LF or another control byte
+--   but tab; a name that is not a token), the source returns
+--   `nil, "invalid value for header '<name>'"` (or
+--   `nil, "invalid header name '<name>'"`) at its first call, before any
+--   byte of the message.
 function smtp.message(mesgt)
     local h = lowered(mesgt.headers)
     h["date"] = h["date"] or (os_date("!%a, %d %b %Y %H:%M:%S ") .. (mesgt.zone or smtp.ZONE))
     h["x-mailer"] = h["x-mailer"] or socket._VERSION
     -- Always 1.0, whatever the caller says (RFC 2045 §4).
     h["mime-version"] = "1.0"
-    return part_source(mesgt, h)
+    local src, err = part_source(mesgt, h)
+    if not src then return ltn12.source.error(err) end
+    return src
 end
 
 ---------------------------------------------------------------------------
@@ -254,8 +281,23 @@ end
 ---------------------------------------------------------------------------
 
 -- Is `address` safe to put in a MAIL or RCPT command line?
-local function valid_address(address)
-    return type(address) == "string" and not string_find(address, "[\r\n]")
+local valid_address = headers.oneline
+
+-- Reads the first chunk of message source `src` before anything is sent, so
+-- that a message failing at once (smtp.message's, when a header is refused)
+-- fails before the connection opens instead of after DATA. Returns a source
+-- giving that chunk and then the rest, or nil and the source's error.
+local function primed(src)
+    local first, err = src()
+    if first == nil and err ~= nil then return nil, err end
+    local pending = true
+    return function()
+        if pending then
+            pending = false
+            return first
+        end
+        return src()
+    end
 end
 
 --- Sends a message.
@@ -264,7 +306,10 @@ end
 --   from `smtp.message`), and optional `server`, `port`, `domain` (EHLO
 --   name), `user` and `password` (AUTH), `step` (pump step), `create`
 --   (replacement for `socket.tcp`)
--- @return `1`, or `nil, message` (the server's reply text when it refused)
+-- @return `1`, or `nil, message` (the server's reply text when it refused;
+--   the source's error when the message fails, which for a header refused
+--   by `smtp.message` is `"invalid value for header '<name>'"`, returned
+--   before connecting)
 smtp.send = socket.protect(function(mailt)
     socket.try(valid_address(mailt.from), "invalid address")
     if type(mailt.rcpt) == "table" then
@@ -274,10 +319,12 @@ smtp.send = socket.protect(function(mailt)
     else
         socket.try(valid_address(mailt.rcpt), "invalid address")
     end
+    local source = mailt.source
+    if source ~= nil then source = socket.try(primed(source)) end
     local session = smtp.open(mailt.server, mailt.port, mailt.create)
     local ext = session:greet(mailt.domain)
     session:auth(mailt.user, mailt.password, ext)
-    session:send(mailt)
+    session:send({ from = mailt.from, rcpt = mailt.rcpt, source = source, step = mailt.step })
     session:quit()
     return session:close()
 end)

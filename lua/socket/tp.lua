@@ -13,13 +13,14 @@
 -- multi-line reply over 1 MiB, gives `nil, "oversized"` instead of growing
 -- memory without bound); a multi-line reply may also end with a bare `ddd`
 -- line; `command` refuses a command or argument holding CR or LF
--- (`nil, "invalid command"`), so data taken from a URL or an address cannot
--- smuggle in a second command; `getsockname` returns the local address
--- (LuaSocket's returns the peer's).
+-- (`nil, "invalid command"`, by `socket.headers.oneline`), so data taken
+-- from a URL or an address cannot smuggle in a second command;
+-- `getsockname` returns the local address (LuaSocket's returns the peer's).
 -- @module socket.tp
 
 local socket = require("socket")
 local ltn12 = require("ltn12")
+local headers = require("socket.headers")
 
 local ipairs, setmetatable, tonumber, tostring, type = ipairs, setmetatable, tonumber, tostring, type
 local string_find, string_upper = string.find, string.upper
@@ -109,7 +110,7 @@ function methods:command(cmd, arg)
     else
         line = cmd
     end
-    if string_find(line, "[\r\n]") then return nil, "invalid command" end
+    if not headers.oneline(line) then return nil, "invalid command" end
     return self.c:send(line .. "\r\n")
 end
 
