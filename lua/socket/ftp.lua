@@ -134,8 +134,9 @@ end
 -- records the control connection's peer as the data address.
 local function use_epsv_reply(self, reply)
     local _, _, _, port = reply:match("%((.)(.-)%1(.-)%1(.-)%1%)")
-    port = tonumber(port)
-    self.try(port and port > 0 and port < 65536, "invalid epsv response")
+    local n = tonumber(port)
+    self.try(n and n > 0 and n < 65536, "invalid epsv response")
+    -- The port as the reply wrote it (a string), as LuaSocket returns it.
     self.pasvt = { address = (self.tp:getpeername()), port = port }
     drop_server(self)
     return self.pasvt.address, self.pasvt.port
@@ -300,12 +301,12 @@ end
 -- High-level API
 ---------------------------------------------------------------------------
 
--- Fields a URL gives: percent-decoded user and password, numeric port,
--- and the transfer type from ";type=a" or ";type=i".
+-- Fields a URL gives: percent-decoded user and password, and the transfer
+-- type from ";type=a" or ";type=i". The port stays the string the URL
+-- holds, as in LuaSocket.
 local function url_fields(t)
     if t.user then t.user = url.unescape(t.user) end
     if t.password then t.password = url.unescape(t.password) end
-    t.port = tonumber(t.port) or t.port
     if t.params then
         t.type = t.params:match("^type=(.)$")
     end

@@ -102,7 +102,8 @@ local function receiveheaders(sock, headers)
     local lists
     while line ~= "" do
         local name, value = match(line, "^(.-):%s*(.*)")
-        if not name then return nil, "malformed response headers" end
+        -- LuaSocket's text, its misspelling included: programs match it.
+        if not name then return nil, "malformed reponse headers" end
         name = lower(name)
         budget = budget - #line
         line, err = getline(sock)
@@ -556,8 +557,9 @@ local function request_uri(nreqt, proxied)
         query = nreqt.query,
     }
     if proxied then
-        target.scheme, target.host = nreqt.scheme, nreqt.host
-        if tostring(nreqt.port) ~= tostring(SCHEMES[nreqt.scheme].port) then target.port = nreqt.port end
+        -- The port even when it is the default one, as LuaSocket sends it
+        -- ("GET http://host:80/path"); no user name or password.
+        target.scheme, target.host, target.port = nreqt.scheme, nreqt.host, nreqt.port
     end
     return url.build(target)
 end

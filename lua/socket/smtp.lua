@@ -15,8 +15,8 @@
 -- message or of any part) that `socket.headers.check` refuses, such as a
 -- value holding CR or LF, makes the source from `message` fail at once with
 -- `nil, "invalid value for header '<name>'"` (or `"invalid header name
--- '<name>'"`), and `send` reads a message's first chunk before it connects,
--- so such a message is refused before anything is sent; `message` does not
+-- '<name>'"`) before any byte of the message is sent, so `send` returns
+-- that error and the server accepts no message; `message` does not
 -- modify the caller's tables, writes headers in a fixed (sorted) order, and
 -- is built from plain LTN12 sources instead of a coroutine, so part sources
 -- may themselves yield (copas).
@@ -283,23 +283,6 @@ end
 -- Is `address` safe to put in a MAIL or RCPT command line?
 local valid_address = headers.oneline
 
--- Reads the first chunk of message source `src` before anything is sent, so
--- that a message failing at once (smtp.message's, when a header is refused)
--- fails before the connection opens instead of after DATA. Returns a source
--- giving that chunk and then the rest, or nil and the source's error.
-local function primed(src)
-    local first, err = src()
-    if first == nil and err ~= nil then return nil, err end
-    local pending = true
-    return function()
-        if pending then
-            pending = false
-            return first
-        end
-        return src()
-    end
-end
-
 --- Sends a message.
 -- @param mailt table: `from` (`"<sender@example.com>"`), `rcpt` (one such
 --   string or a list), `source` (an LTN12 source of the message, usually
@@ -308,8 +291,10 @@ end
 --   (replacement for `socket.tcp`)
 -- @return `1`, or `nil, message` (the server's reply text when it refused;
 --   the source's error when the message fails, which for a header refused
---   by `smtp.message` is `"invalid value for header '<name>'"`, returned
---   before connecting)
+--   by `smtp.message` is `"invalid value for header '<name>'"`: the message
+--   source fails at its first call, after DATA, before any byte of the
+--   message is sent, and the connection is closed without the final dot,
+--   so the server accepts nothing)
 smtp.send = socket.protect(function(mailt)
     socket.try(valid_address(mailt.from), "invalid address")
     if type(mailt.rcpt) == "table" then
@@ -320,7 +305,6 @@ smtp.send = socket.protect(function(mailt)
         socket.try(valid_address(mailt.rcpt), "invalid address")
     end
     local source = mailt.source
-    if source ~= nil then source = socket.try(primed(source)) end
     local session = smtp.open(mailt.server, mailt.port, mailt.create)
     local ext = session:greet(mailt.domain)
     session:auth(mailt.user, mailt.password, ext)

@@ -23,7 +23,7 @@ local ltn12 = require("ltn12")
 local headers = require("socket.headers")
 
 local ipairs, setmetatable, tonumber, tostring, type = ipairs, setmetatable, tonumber, tostring, type
-local string_find, string_upper = string.find, string.upper
+local string_upper = string.upper
 local table_concat = table.concat
 
 local tp = {}
@@ -68,7 +68,9 @@ end
 
 -- Does `code` match the pattern (or number) `want`?
 local function matches(code, want)
-    return string_find(code, tostring(want)) ~= nil
+    -- string.find as LuaSocket calls it: a number pattern is coerced, and a
+    -- nil or table one raises "bad argument #2 to 'find'" as it does there.
+    return string.find(code, want) ~= nil
 end
 
 local methods = {}
@@ -128,7 +130,8 @@ end
 -- @return `1`, or `nil, message`
 function methods:source(source, step)
     local snk = socket.sink("keep-open", self.c)
-    return ltn12.pump.all(source, snk, step or ltn12.pump.step)
+    local ok, err = ltn12.pump.all(source, snk, step or ltn12.pump.step)
+    return ok, err
 end
 
 --- Sends raw data. Same returns as the socket's `send`.
