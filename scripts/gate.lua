@@ -47,7 +47,7 @@ local unexpected = 0
 for _, p in ipairs(pendings) do
     local e = expected_for(p)
     if e then
-        print(string.format("  pending (expected): %s\n      because %s", p.name, e.reason))
+        print(string.format("  pending (expected): %s (%s)", p.name, e.reason))
     else
         unexpected = unexpected + 1
         ok = false
