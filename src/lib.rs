@@ -8,7 +8,7 @@
 //! openers it returns.
 #![deny(unsafe_code)]
 // Without a Lua version the crate is only the pure core, built for `cargo test`.
-#![cfg_attr(not(feature = "mlua"), allow(dead_code))]
+#![cfg_attr(not(feature = "lua"), allow(dead_code))]
 
 mod buffer;
 mod error;
@@ -23,22 +23,22 @@ mod sys;
 mod timeout;
 mod url;
 
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod core;
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod dns;
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod object;
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod select;
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod tcp;
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod udp;
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod unix;
 
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod entry {
     use crate::sys::lua::{native, open_module, Native, Ret, State};
 
@@ -67,7 +67,7 @@ mod entry {
     #[no_mangle]
     #[allow(unsafe_code)]
     pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(
-        l: *mut mlua::ffi::lua_State,
+        l: *mut ffi::lua_State,
     ) -> std::ffi::c_int {
         open_module(l, native!(openers))
     }

@@ -15,9 +15,9 @@
 //! reads the Lua arguments and pushes the results. When nothing needs to
 //! change, the glue returns the argument string itself instead of a copy.
 
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod glue;
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 pub(crate) use glue::open;
 
 /// Bytes that `escape` leaves alone: `A-Z a-z 0-9 _`.

@@ -15,7 +15,7 @@ pub(crate) mod qp;
 mod swar;
 pub(crate) mod wrap;
 
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 mod glue;
 
 /// A codec's output buffer. Its bytes stay initialised between uses (only
@@ -84,7 +84,7 @@ impl Out {
         self.len += bytes.len();
     }
 }
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 pub(crate) use glue::open;
 
 #[cfg(test)]

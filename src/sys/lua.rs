@@ -28,8 +28,6 @@ use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use mlua::ffi;
-
 /// What a native function returns: the number of results it pushed.
 pub(crate) type Ret = Result<c_int, Raise>;
 

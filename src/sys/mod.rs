@@ -8,7 +8,7 @@
 //! in `error.rs`.
 #![allow(unsafe_code)]
 
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 pub(crate) mod lua;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod simd;
