@@ -8,99 +8,34 @@
 //! `receive(n)` reads go straight into the result; the pages of a large
 //! buffer are mapped a few MiB ahead of the reads, in one call each time
 //! (`sys::prefault`); and a socket holds no buffer while it has nothing
-//! buffered (buffers come from a small per-thread pool), so idle sockets cost
-//! almost no memory.
+//! buffered (buffers come from the per-thread pool, `pool.rs`), so idle
+//! sockets cost almost no memory.
 //!
 //! This file knows nothing of Lua or sockets: bytes come from a [`Source`],
 //! so it is tested against in-memory sources below.
 
-use std::cell::RefCell;
-
 use memchr::{memchr, memchr2};
 
 use crate::error::NetError;
+use crate::pool::{self, BIG_CHUNK, CHUNK, MAX_POOLED};
 
-/// Bytes asked of the source per read when filling the buffer, and the
-/// size of the pooled buffers, for a socket that receives a little at a time.
-pub(crate) const CHUNK: usize = 16 * 1024;
-/// The same for a socket whose last read brought at least [`FAST_READ`]
-/// bytes: a fast stream gets larger reads, so fewer system calls (and, on
-/// TCP, fewer window updates and wake-ups of the sender) per byte. Reading
-/// 100-byte lines over loopback, 5 alternating runs of 6 million lines,
-/// CPU time per line: 140 ns with 128 KiB reads, 136 with 256 KiB, 113
-/// with 512 KiB, 111 with 1 MiB (system time 26, 22, 14 and 10 ns).
-const BIG_CHUNK: usize = 512 * 1024;
-/// A read of at least this many bytes marks the stream as fast.
+/// A read of at least this many bytes marks the stream as fast: its next
+/// buffer is a big one ([`BIG_CHUNK`]).
 const FAST_READ: usize = CHUNK / 2;
 /// The most a large `receive(n)` reserves ahead of the bytes it has.
 const DIRECT_STEP: usize = 8 * 1024 * 1024;
 /// A read into a buffer of at least `PREFAULT_CAP` bytes with at least
 /// `PREFAULT_MIN` of spare room first has its pages mapped in one call
 /// (`sys::prefault`), at most [`PREFAULT_STEP`] bytes ahead. Only `*a` and
-/// large byte counts make such buffers; they are fresh memory, where page
-/// faults cost more than the copy (a 200 MiB `*a` faults on 51,200
-/// pages). Smaller buffers usually come back from the allocator already
-/// mapped, and the call would be wasted (1 MiB reads measured slower).
+/// large byte counts make such buffers; they are fresh memory, where a page
+/// fault per page costs more than the copy. Smaller buffers usually come
+/// back from the allocator already mapped, and the call would be wasted.
 const PREFAULT_CAP: usize = 4 * 1024 * 1024;
 const PREFAULT_MIN: usize = 1024 * 1024;
 const PREFAULT_STEP: usize = 4 * 1024 * 1024;
-/// Chunk-sized buffers kept in each thread's pool.
-const POOL_KEEP: usize = 16;
-/// Big-chunk-sized buffers kept in each thread's pool (1 MiB at most).
-const BIG_POOL_KEEP: usize = 2;
-/// Larger buffers are freed instead of pooled.
-const POOL_MAX_CAP: usize = 2 * BIG_CHUNK;
 /// A leftover at most this long is moved out of a pooled buffer, so that a
 /// socket holding a few unread bytes does not pin a whole chunk.
 const SMALL_LEFTOVER: usize = 256;
-
-/// Each thread's spare buffers: chunk-sized, and big-chunk-sized.
-#[derive(Default)]
-struct Pool {
-    small: Vec<Vec<u8>>,
-    big: Vec<Vec<u8>>,
-}
-
-thread_local! {
-    static POOL: RefCell<Pool> = const { RefCell::new(Pool { small: Vec::new(), big: Vec::new() }) };
-}
-
-/// An empty buffer of at least [`BIG_CHUNK`] bytes if `big`, else of at
-/// least [`CHUNK`].
-fn pool_take(big: bool) -> Vec<u8> {
-    let pooled = POOL
-        .try_with(|p| {
-            let mut p = p.borrow_mut();
-            if big {
-                p.big.pop()
-            } else {
-                p.small.pop()
-            }
-        })
-        .ok()
-        .flatten();
-    pooled.unwrap_or_else(|| Vec::with_capacity(if big { BIG_CHUNK } else { CHUNK }))
-}
-
-fn pool_give(mut v: Vec<u8>) {
-    let cap = v.capacity();
-    if !(CHUNK..=POOL_MAX_CAP).contains(&cap) {
-        return;
-    }
-    v.clear();
-    // try_with: during thread teardown the pool may already be gone.
-    let _ = POOL.try_with(|p| {
-        let mut p = p.borrow_mut();
-        let (tier, keep) = if cap >= BIG_CHUNK {
-            (&mut p.big, BIG_POOL_KEEP)
-        } else {
-            (&mut p.small, POOL_KEEP)
-        };
-        if tier.len() < keep {
-            tier.push(v);
-        }
-    });
-}
 
 /// Maps the pages of `v`'s spare room ahead of a read, unless the room is
 /// small or `*done` (the address up to which an earlier call mapped them)
@@ -252,7 +187,7 @@ impl InBuf {
     /// Drops buffered input and gives the memory back.
     pub(crate) fn clear(&mut self) {
         self.pos = 0;
-        pool_give(std::mem::take(&mut self.buf));
+        pool::give_stream(std::mem::take(&mut self.buf));
     }
 
     fn avail(&self) -> &[u8] {
@@ -278,8 +213,11 @@ impl InBuf {
             self.pos = 0;
             // Nothing buffered: a buffer of the size the stream calls for.
             let cap = self.buf.capacity();
-            if cap == 0 || (cap <= POOL_MAX_CAP && (cap >= BIG_CHUNK) != self.fast) {
-                pool_give(std::mem::replace(&mut self.buf, pool_take(self.fast)));
+            if cap == 0 || (cap <= MAX_POOLED && (cap >= BIG_CHUNK) != self.fast) {
+                pool::give_stream(std::mem::replace(
+                    &mut self.buf,
+                    pool::take_stream(self.fast),
+                ));
             }
         }
         let chunk = if self.fast { BIG_CHUNK } else { CHUNK };
@@ -292,7 +230,7 @@ impl InBuf {
             let need = self.buf.len() + room;
             if need <= chunk && self.buf.capacity() < CHUNK {
                 // A small leftover (see `settle`) moves into a pooled buffer.
-                let mut pooled = pool_take(self.fast);
+                let mut pooled = pool::take_stream(self.fast);
                 pooled.extend_from_slice(&self.buf);
                 self.buf = pooled;
             } else {
@@ -313,7 +251,7 @@ impl InBuf {
         let left = self.buf.len() - self.pos;
         // The usual case while a stream is being read: a pooled buffer
         // with more than a leftover in it stays as it is.
-        if left > SMALL_LEFTOVER && self.buf.capacity() <= POOL_MAX_CAP {
+        if left > SMALL_LEFTOVER && self.buf.capacity() <= MAX_POOLED {
             return;
         }
         self.settle_slow(left);
@@ -324,9 +262,9 @@ impl InBuf {
             self.clear();
         } else if left <= SMALL_LEFTOVER && self.buf.capacity() > 4 * SMALL_LEFTOVER {
             let small = self.avail().to_vec();
-            pool_give(std::mem::replace(&mut self.buf, small));
+            pool::give_stream(std::mem::replace(&mut self.buf, small));
             self.pos = 0;
-        } else if self.buf.capacity() > POOL_MAX_CAP && left <= CHUNK {
+        } else if self.buf.capacity() > MAX_POOLED && left <= CHUNK {
             let kept = self.avail().to_vec();
             self.buf = kept;
             self.pos = 0;
@@ -952,7 +890,7 @@ mod tests {
             b.settle();
         }
         assert!(biggest >= BIG_CHUNK, "largest buffer {biggest}");
-        assert!(biggest <= POOL_MAX_CAP, "largest buffer {biggest}");
+        assert!(biggest <= MAX_POOLED, "largest buffer {biggest}");
 
         // A trickle (one 100-byte read at a time) goes back to small reads.
         let data = hundred_byte_lines(20);

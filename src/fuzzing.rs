@@ -13,9 +13,10 @@
 
 use std::borrow::Cow;
 
-use crate::buffer::{InBuf, Pattern, Source, CHUNK};
+use crate::buffer::{InBuf, Pattern, Source};
 use crate::error::NetError;
 use crate::mime::{base64, dot, eol, qp, wrap, Out};
+use crate::pool::CHUNK;
 
 /// Reads options from the front of a fuzz input; zeros once it runs out.
 struct Input<'a> {
@@ -459,7 +460,7 @@ fn ref_unb64(x: &[u8]) -> Vec<u8> {
 /// `b64` as mime.lua calls it: each call a fresh codec given the last
 /// rest and one chunk, then a final call that pads.
 fn b64_calls(parts: &[&[u8]]) -> Vec<u8> {
-    let mut out = Out::new();
+    let mut out = Out::default();
     let mut rest = Vec::new();
     for part in parts {
         let mut e = base64::Encoder::default();
@@ -476,7 +477,7 @@ fn b64_calls(parts: &[&[u8]]) -> Vec<u8> {
 
 /// `unb64` as mime.lua calls it; the final call drops an unfinished quad.
 fn unb64_calls(parts: &[&[u8]]) -> Vec<u8> {
-    let mut out = Out::new();
+    let mut out = Out::default();
     let mut rest = Vec::new();
     for part in parts {
         let mut d = base64::Decoder::default();
@@ -511,7 +512,7 @@ fn mime_base64(data: &[u8], long: bool) {
     assert_eq!(coded.len(), x.len().div_ceil(3) * 4);
     assert_eq!(b64_calls(&parts), coded, "b64");
     let mut e = base64::Encoder::default();
-    let mut out = Out::new();
+    let mut out = Out::default();
     for part in &parts {
         e.feed(part, &mut out);
     }
@@ -519,7 +520,7 @@ fn mime_base64(data: &[u8], long: bool) {
     assert_eq!(out.as_slice(), coded, "b64, one codec");
 
     assert_eq!(unb64_calls(&split(&coded, &sizes)), x, "unb64(b64(x))");
-    let mut wrapped = Out::new();
+    let mut wrapped = Out::default();
     let mut left = length;
     for part in split(&coded, &sizes) {
         left = wrap::wrap_text(left, length, part, &mut wrapped);
@@ -537,7 +538,7 @@ fn mime_base64(data: &[u8], long: bool) {
     assert_eq!(decoded, ref_unb64(x), "unb64");
     assert!(decoded.len() <= x.len() / 4 * 3);
     let mut d = base64::Decoder::default();
-    let mut out = Out::new();
+    let mut out = Out::default();
     for part in &parts {
         d.feed(part, &mut out);
     }
@@ -635,7 +636,7 @@ fn ref_unqp(x: &[u8]) -> Vec<u8> {
 }
 
 fn qp_calls(parts: &[&[u8]], marker: &[u8]) -> Vec<u8> {
-    let mut out = Out::new();
+    let mut out = Out::default();
     let mut rest = Vec::new();
     for part in parts {
         let mut e = qp::Encoder::new(marker);
@@ -651,7 +652,7 @@ fn qp_calls(parts: &[&[u8]], marker: &[u8]) -> Vec<u8> {
 }
 
 fn unqp_calls(parts: &[&[u8]]) -> Vec<u8> {
-    let mut out = Out::new();
+    let mut out = Out::default();
     let mut rest = Vec::new();
     for part in parts {
         let mut d = qp::Decoder::default();
@@ -685,7 +686,7 @@ fn mime_qp(data: &[u8], long: bool) {
     let coded = ref_qp(x, marker);
     assert_eq!(qp_calls(&parts, marker), coded, "qp");
     let mut e = qp::Encoder::new(marker);
-    let mut out = Out::new();
+    let mut out = Out::default();
     for part in &parts {
         e.feed(part, &mut out);
     }
@@ -695,7 +696,7 @@ fn mime_qp(data: &[u8], long: bool) {
 
     if marker == b"\r\n" {
         assert_eq!(unqp_calls(&split(&coded, &sizes)), x, "unqp(qp(x))");
-        let mut wrapped = Out::new();
+        let mut wrapped = Out::default();
         let mut left = length;
         for part in split(&coded, &sizes) {
             left = wrap::wrap_qp(left, length, part, &mut wrapped);
@@ -709,7 +710,7 @@ fn mime_qp(data: &[u8], long: bool) {
     assert_eq!(decoded, ref_unqp(x), "unqp");
     assert!(decoded.len() <= x.len());
     let mut d = qp::Decoder::default();
-    let mut out = Out::new();
+    let mut out = Out::default();
     for part in &parts {
         d.feed(part, &mut out);
     }
@@ -765,7 +766,7 @@ fn mime_wrap(data: &[u8], long: bool) {
     let x = &*stretch(inp.rest(), long);
     for qp in [false, true] {
         let (want, want_left) = ref_wrap(start, length, x, qp);
-        let mut out = Out::new();
+        let mut out = Out::default();
         let mut left = start;
         for part in split(x, &sizes) {
             left = if qp {
@@ -855,7 +856,7 @@ fn mime_eol_dot(data: &[u8], long: bool) {
     let parts = split(x, &sizes);
 
     let (want, want_last) = ref_eol(last, x, marker);
-    let mut out = Out::new();
+    let mut out = Out::default();
     let mut got_last = last;
     for part in &parts {
         got_last = eol::eol(got_last, part, marker, &mut out);
@@ -864,7 +865,7 @@ fn mime_eol_dot(data: &[u8], long: bool) {
     assert!(want.len() <= x.len() * marker.len().max(1));
 
     let (want, want_state) = ref_dot(state, x);
-    let mut out = Out::new();
+    let mut out = Out::default();
     let mut got_state = state;
     for part in &parts {
         got_state = dot::dot(got_state, part, &mut out);

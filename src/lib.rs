@@ -5,70 +5,51 @@
 //! LuaSocket's `luasocket.c` does. The rock installs this library once,
 //! under the flat name `luasocket_rs` (see the rockspec); the small Lua
 //! modules `socket/core.lua`, `socket/unix.lua` and `mime/core.lua` call the
-//! openers it returns.
+//! openers it returns. ARCHITECTURE.md draws the layers.
 #![deny(unsafe_code)]
-// Without a Lua version the crate is only the pure core, built for `cargo test`.
-#![cfg_attr(not(feature = "lua"), allow(dead_code))]
 
+// The core: plain Rust, no Lua. It is built for the glue (a Lua version
+// feature), for its own tests, and for the fuzz targets; a build with none
+// of these has nothing to build.
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod buffer;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod error;
-#[cfg(any(test, feature = "fuzzing"))]
-pub mod fuzzing;
+#[cfg(any(feature = "lua", test))]
 mod inet;
+#[cfg(any(feature = "lua", test))]
 mod io;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod mime;
+#[cfg(any(feature = "lua", test))]
 mod options;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
+mod pool;
+#[cfg(any(feature = "lua", test))]
+mod resolve;
+#[cfg(any(feature = "lua", test))]
 mod sock;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod sys;
+#[cfg(any(feature = "lua", test))]
 mod timeout;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod url;
 
-#[cfg(feature = "lua")]
-mod core;
-#[cfg(feature = "lua")]
-mod dns;
-#[cfg(feature = "lua")]
-mod object;
-#[cfg(feature = "lua")]
-mod select;
-#[cfg(feature = "lua")]
-mod tcp;
-#[cfg(feature = "lua")]
-mod udp;
-#[cfg(feature = "lua")]
-mod unix;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 
 #[cfg(feature = "lua")]
-mod entry {
-    use crate::sys::lua::{native, open_module, Native, Ret, State};
+mod glue;
 
-    const OPENERS: &[(&str, Native)] = &[
-        ("socket_core", native!(crate::core::open)),
-        ("mime_core", native!(crate::mime::open)),
-        ("socket_unix", native!(crate::unix::open)),
-        ("socket_url", native!(crate::url::open)),
-    ];
-
-    fn openers(l: &State) -> Ret {
-        l.new_table(0, OPENERS.len());
-        let t = l.top();
-        for (name, f) in OPENERS {
-            l.push_function(*f);
-            l.set_field(t, name);
-        }
-        Ok(1)
-    }
-
-    /// `require("luasocket_rs")`: a table of openers, one per native
-    /// module (`socket_core`, ...). Each builds its module table when called.
-    ///
-    /// # Safety
-    /// Called by Lua's `require` with a valid state.
-    #[no_mangle]
-    #[allow(unsafe_code)]
-    pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(
-        l: *mut ffi::lua_State,
-    ) -> std::ffi::c_int {
-        open_module(l, native!(openers))
-    }
+/// `require("luasocket_rs")`: a table of openers, one per native module
+/// (`socket_core`, ...). Each builds its module table when called.
+///
+/// # Safety
+/// Called by Lua's `require` with a valid state.
+#[cfg(feature = "lua")]
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    sys::lua::open_module(l, sys::lua::native!(glue::openers))
 }

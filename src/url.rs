@@ -11,14 +11,9 @@
 //! - segment protection also keeps `- _ . ! ~ * ' ( ) : @ & = + $ ,` and
 //!   writes upper-case hex digits.
 //!
-//! The functions work on plain byte slices; `glue` (built with a Lua version)
-//! reads the Lua arguments and pushes the results. When nothing needs to
+//! The functions work on plain byte slices; `glue/url.rs` (built with a Lua
+//! version) reads the Lua arguments and pushes the results. When nothing needs to
 //! change, the glue returns the argument string itself instead of a copy.
-
-#[cfg(feature = "lua")]
-mod glue;
-#[cfg(feature = "lua")]
-pub(crate) use glue::open;
 
 /// Bytes that `escape` leaves alone: `A-Z a-z 0-9 _`.
 static ESCAPE_KEEP: [bool; 256] = keep_table(b"_");
