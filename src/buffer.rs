@@ -551,6 +551,7 @@ pub(crate) fn send_range(len: usize, i: f64, j: f64) -> SendRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::Rng;
 
     /// Hands out a fixed byte string in chunks of the given sizes, then
     /// either end-of-stream or an error.
@@ -610,13 +611,6 @@ mod tests {
         (lines, cur)
     }
 
-    fn lcg(seed: &mut u64) -> u64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *seed >> 33
-    }
-
     #[test]
     fn prefault_ahead_maps_in_steps_and_only_large_buffers() {
         const MIB: usize = 1024 * 1024;
@@ -670,17 +664,17 @@ mod tests {
 
     #[test]
     fn lines_match_naive_for_any_chunking() {
-        let mut seed = 7u64;
+        let mut rng = Rng::new(7);
         for round in 0..200 {
-            let len = (lcg(&mut seed) % 3000) as usize;
+            let len = rng.below(3000);
             let data: Vec<u8> = (0..len)
-                .map(|_| match lcg(&mut seed) % 10 {
+                .map(|_| match rng.below(10) {
                     0 => b'\n',
                     1 => b'\r',
-                    _ => b'a' + (lcg(&mut seed) % 26) as u8,
+                    _ => b'a' + rng.below(26) as u8,
                 })
                 .collect();
-            let sizes: Vec<usize> = (0..5).map(|_| 1 + (lcg(&mut seed) % 50) as usize).collect();
+            let sizes: Vec<usize> = (0..5).map(|_| 1 + rng.below(50)).collect();
             let mut src = Script::new(&data, &sizes, round % 2 == 0);
             let mut b = InBuf::new();
             let (want, tail) = naive_lines(&data);

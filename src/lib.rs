@@ -7,6 +7,12 @@
 //! modules `socket/core.lua`, `socket/unix.lua` and `mime/core.lua` call the
 //! openers it returns. ARCHITECTURE.md draws the layers.
 #![deny(unsafe_code)]
+// The fuzz targets (fuzz/) build the core for three parsers only; the rest
+// of it is unused there, and only there.
+#![cfg_attr(
+    all(feature = "fuzzing", not(feature = "lua"), not(test)),
+    allow(dead_code)
+)]
 
 // The core: plain Rust, no Lua. It is built for the glue (a Lua version
 // feature), for its own tests, and for the fuzz targets; a build with none
@@ -38,6 +44,8 @@ mod url;
 
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
+#[cfg(test)]
+mod testutil;
 
 #[cfg(feature = "lua")]
 mod glue;

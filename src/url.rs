@@ -139,14 +139,11 @@ pub(crate) fn unescape(input: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(rest);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // Oracles written the slow, obvious way, byte by byte, as LuaSocket's
-    // gsub patterns read.
-
-    fn naive_escape(s: &[u8]) -> Vec<u8> {
+/// The oracles: the slow, obvious way, byte by byte, as LuaSocket's gsub
+/// patterns read. The unit tests below and the fuzz target compare with them.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod naive {
+    pub(crate) fn escape(s: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
         for &b in s {
             if b.is_ascii_alphanumeric() || b == b'_' {
@@ -158,7 +155,7 @@ mod tests {
         v
     }
 
-    fn naive_protect(s: &[u8]) -> Vec<u8> {
+    pub(crate) fn protect(s: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
         for &b in s {
             if b.is_ascii_alphanumeric() || b"_-.!~*'():@&=+$,".contains(&b) {
@@ -170,7 +167,7 @@ mod tests {
         v
     }
 
-    fn naive_unescape(s: &[u8]) -> Vec<u8> {
+    pub(crate) fn unescape(s: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
         let mut i = 0;
         while i < s.len() {
@@ -189,6 +186,12 @@ mod tests {
         }
         v
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::Rng;
 
     fn run(f: fn(&[u8], &mut Vec<u8>), s: &[u8]) -> Vec<u8> {
         let mut out = b"kept:".to_vec();
@@ -197,17 +200,10 @@ mod tests {
         out.split_off(5)
     }
 
-    fn lcg(seed: &mut u64) -> u64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *seed >> 33
-    }
-
     /// Random strings over an alphabet rich in `%`, hex digits and marks.
     fn samples() -> Vec<Vec<u8>> {
         let alphabet = b"%%%%0123456789abcdefABCDEFgxyzGXYZ_-.!~*'():@&=+$,/?# \r\n\0\x7f\x80\xff";
-        let mut seed = 7;
+        let mut rng = Rng::new(7);
         let mut v: Vec<Vec<u8>> = vec![
             b"".to_vec(),
             b"%".to_vec(),
@@ -218,10 +214,10 @@ mod tests {
             (0..=255u8).collect(),
         ];
         for _ in 0..3000 {
-            let len = (lcg(&mut seed) % 24) as usize;
+            let len = rng.below(24);
             v.push(
                 (0..len)
-                    .map(|_| alphabet[(lcg(&mut seed) as usize) % alphabet.len()])
+                    .map(|_| alphabet[rng.below(alphabet.len())])
                     .collect(),
             );
         }
@@ -231,8 +227,8 @@ mod tests {
     #[test]
     fn escape_matches_naive() {
         for s in samples() {
-            assert_eq!(run(escape, &s), naive_escape(&s), "{s:?}");
-            assert_eq!(escape_changes(&s), naive_escape(&s) != s);
+            assert_eq!(run(escape, &s), naive::escape(&s), "{s:?}");
+            assert_eq!(escape_changes(&s), naive::escape(&s) != s);
         }
         assert_eq!(run(escape, b"a b/c_D9\xff"), b"a%20b%2fc_D9%ff");
     }
@@ -240,8 +236,8 @@ mod tests {
     #[test]
     fn unescape_matches_naive() {
         for s in samples() {
-            assert_eq!(run(unescape, &s), naive_unescape(&s), "{s:?}");
-            assert_eq!(unescape_changes(&s), naive_unescape(&s) != s);
+            assert_eq!(run(unescape, &s), naive::unescape(&s), "{s:?}");
+            assert_eq!(unescape_changes(&s), naive::unescape(&s) != s);
         }
         assert_eq!(run(unescape, b"%41%4a%4A%%41%4%"), b"AJJ%A%4%");
     }
@@ -249,8 +245,8 @@ mod tests {
     #[test]
     fn protect_matches_naive() {
         for s in samples() {
-            assert_eq!(run(protect_segment, &s), naive_protect(&s), "{s:?}");
-            assert_eq!(protect_changes(&s), naive_protect(&s) != s);
+            assert_eq!(run(protect_segment, &s), naive::protect(&s), "{s:?}");
+            assert_eq!(protect_changes(&s), naive::protect(&s) != s);
         }
         assert_eq!(run(protect_segment, b"a b/c:@"), b"a%20b%2Fc:@");
     }

@@ -84,8 +84,8 @@ impl Out {
         self.len += bytes.len();
     }
 }
-#[cfg(test)]
-mod testutil;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod naive;
 
 // ---- C's conversions, as LuaSocket's arguments go through them ------------
 

@@ -1,4 +1,5 @@
-//! Deterministic random inputs and chunk splits for the codec tests.
+//! The one pseudo-random generator of the tests (and the fuzz sweep), and
+//! random chunk splits for the codec tests.
 
 /// xorshift64*: small, seeded, good enough to pick test bytes.
 pub(crate) struct Rng(u64);
