@@ -745,8 +745,8 @@ mod tests {
         assert!(r.data.as_slice().is_empty());
     }
 
-    /// Fuzz finding (issue 7): `receive(2^53)` reserved the whole count up
-    /// front, a "capacity overflow" panic or an allocation abort.
+    /// `receive(2^53)` is legal Lua: reserving the whole count up front
+    /// would panic ("capacity overflow") or abort the allocation.
     #[test]
     fn huge_byte_counts_reserve_only_what_arrives() {
         for wanted in [usize::MAX, usize::MAX / 2, 1 << 53] {

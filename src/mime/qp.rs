@@ -162,7 +162,7 @@ fn encode_run(input: &[u8], marker: &[u8], out: &mut Out) -> usize {
         // included), then the byte that is not, alone.
         while i + 10 <= n {
             buf[w..w + 8].copy_from_slice(&input[i..i + 8]);
-            let k = clear_prefix(unsafe_bytes(word(&input[i..i + 8])));
+            let k = clear_prefix(needs_work(word(&input[i..i + 8])));
             i += k;
             w += k;
             if k < 8 {
@@ -205,7 +205,7 @@ fn encode_run(input: &[u8], marker: &[u8], out: &mut Out) -> usize {
 /// or above, or `=`: the bytes that neither the encoder (which quotes them,
 /// or starts a line break at CR) nor the decoder writes as they are.
 #[inline(always)]
-fn unsafe_bytes(x: u64) -> u64 {
+fn needs_work(x: u64) -> u64 {
     let low = x & LOW7;
     // From 127 on: high bit set, or low seven bits all ones.
     let high = x | (low + ONES);
@@ -231,7 +231,7 @@ impl Scan<8> for Swar {
     #[inline(always)]
     fn copy_plain(src: &[u8; 8], dst: &mut [u8; 8]) -> usize {
         *dst = *src;
-        clear_prefix(unsafe_bytes(u64::from_le_bytes(*src)))
+        clear_prefix(needs_work(u64::from_le_bytes(*src)))
     }
 }
 
@@ -510,7 +510,7 @@ mod tests {
                 let edges = [b'\t', b'\r', b'=', 31, 32, 126, 127, 128, 255, 0, b'a'];
                 eight = std::array::from_fn(|_| edges[rng.below(edges.len())]);
             }
-            let flags = unsafe_bytes(word(&eight));
+            let flags = needs_work(word(&eight));
             for (k, &c) in eight.iter().enumerate() {
                 assert_eq!(
                     flags >> (8 * k + 7) & 1 == 1,

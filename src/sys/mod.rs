@@ -128,8 +128,8 @@ pub(crate) fn recv_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> io::Result<
 }
 
 /// Has the kernel map the whole pages inside `region` now, in one call,
-/// instead of one page fault at a time while a read fills them (about a
-/// third less time for fresh memory, measured on 50 MiB here). Only a hint:
+/// instead of one page fault at a time while a read fills them (for fresh
+/// memory the faults cost more than the copy). Only a hint:
 /// errors are ignored, and it does nothing where the kernel lacks
 /// `MADV_POPULATE_WRITE` (before Linux 5.14) or off Linux.
 #[cfg(target_os = "linux")]
