@@ -10,7 +10,7 @@
 //! (not borrowed), so a Lua error raised while one is in use only loses
 //! that buffer.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Size of a stream's input buffer, and bytes asked per read, for a socket
 /// that receives a little at a time.
@@ -43,25 +43,22 @@ const BIG: Tier = Tier {
     max: MAX_POOLED,
     keep: 2,
 };
-/// Scratch buffers: one call's output, then back. One is enough, as calls
-/// on a thread do not nest; a larger one is freed rather than kept.
-const SCRATCH: Tier = Tier {
-    min: 0,
-    max: 4 << 20,
-    keep: 1,
-};
+/// The scratch buffer: one call's output, then back. One is enough, as
+/// calls on a thread do not nest (so it is a single slot, the cheapest
+/// thing to take from); a larger one is freed rather than kept.
+const SCRATCH_MAX: usize = 4 << 20;
 
-/// Each thread's spare buffers, one list per tier.
+/// Each thread's spare stream buffers, one list per tier.
 struct Pool {
     small: Vec<Vec<u8>>,
     big: Vec<Vec<u8>>,
-    scratch: Vec<Vec<u8>>,
 }
 
 thread_local! {
     static POOL: RefCell<Pool> = const {
-        RefCell::new(Pool { small: Vec::new(), big: Vec::new(), scratch: Vec::new() })
+        RefCell::new(Pool { small: Vec::new(), big: Vec::new() })
     };
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 fn take_from(pick: fn(&mut Pool) -> &mut Vec<Vec<u8>>) -> Option<Vec<u8>> {
@@ -114,13 +111,18 @@ pub(crate) fn give_stream(v: Vec<u8>) {
 /// with: those bytes are initialised, and a caller that writes by index
 /// (`mime::Out`) reuses them without zeroing them again. Callers that
 /// append clear it first.
+#[inline]
 pub(crate) fn take_scratch() -> Vec<u8> {
-    take_from(|p| &mut p.scratch).unwrap_or_default()
+    SCRATCH.try_with(Cell::take).unwrap_or_default()
 }
 
 /// Gives the scratch buffer back (freed instead if it grew very large).
+#[inline]
 pub(crate) fn give_scratch(v: Vec<u8>) {
-    give_to(&SCRATCH, |p| &mut p.scratch, v)
+    if v.capacity() <= SCRATCH_MAX {
+        // try_with: during thread teardown the slot may already be gone.
+        let _ = SCRATCH.try_with(|c| c.set(v));
+    }
 }
 
 #[cfg(test)]

@@ -221,8 +221,8 @@ pub(crate) fn check(l: &State, want: Want) -> Result<RefMut<'_, Sock>, Raise> {
 pub(crate) fn check_id<const W: u8>(l: &State) -> Result<RefMut<'_, Sock>, Raise> {
     let want = const { Want::of(W) };
     if let Some((cell, class)) = l.to_object::<Obj>(1) {
-        let group = usize::try_from(class).ok().and_then(|i| GROUP_WANT.get(i));
-        if class == W as i64 || group == Some(&W) {
+        let in_group = || usize::try_from(class).is_ok_and(|i| GROUP_WANT.get(i) == Some(&W));
+        if class == W as i64 || in_group() {
             if let Ok(s) = cell.try_borrow_mut() {
                 return Ok(s);
             }

@@ -11,7 +11,8 @@ use std::net::Shutdown;
 
 use super::class::{check_id, fail, one, push_done, push_new, switch_class, Want};
 use crate::buffer::{send_range, Pattern};
-use crate::error::misuse;
+use crate::error::{misuse, NetError};
+use crate::sock::Deliver;
 use crate::sys::lua::{Kind, Raise, Ret, State};
 
 /// `listen([backlog])` → `1`, and the object becomes the server class `S`.
@@ -85,7 +86,23 @@ pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
             })
         }
     };
-    s.receive(pattern, prefix.len(), maxsize, |data, err, elapsed| {
+    s.receive(pattern, prefix.len(), maxsize, Push { l, prefix });
+    Ok(4)
+}
+
+/// Pushes what `receive` returns: `prefix .. data, nil, nil` or
+/// `nil, err, prefix .. partial`, then the elapsed time.
+struct Push<'a> {
+    l: &'a State,
+    prefix: &'a [u8],
+}
+
+impl Deliver for Push<'_> {
+    type Out = ();
+
+    #[inline(always)]
+    fn deliver(self, data: &[u8], err: Option<&NetError>, elapsed: f64) {
+        let Push { l, prefix } = self;
         match err {
             None => {
                 l.push_concat(prefix, data);
@@ -99,8 +116,7 @@ pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
             }
         }
         l.push_number(elapsed);
-    });
-    Ok(4)
+    }
 }
 
 /// `send(data [, i [, j]])` → `last_index` or `nil, err, last_index`,
