@@ -20,6 +20,7 @@ use crate::timeout::Deadline;
 /// sleeps. Polls at least once, even when the time is already up. A signal
 /// (EINTR) waits again for the time left. Returns how many descriptors are
 /// ready, 0 when the time ran out.
+#[inline(always)]
 pub(crate) fn wait_any(
     fds: &mut [libc::pollfd],
     deadline: &Deadline,
