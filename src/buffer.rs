@@ -548,6 +548,145 @@ pub(crate) fn send_range(len: usize, i: f64, j: f64) -> SendRange {
     }
 }
 
+/// The oracle of the receive patterns, for the tests below and the
+/// `line_splitter` fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod naive {
+    use super::Pattern;
+
+    /// What one `receive` should return: the bytes and the error message.
+    pub(crate) type Expected = (Vec<u8>, Option<&'static str>);
+
+    /// The reference: `receive` read off the whole stream, one rule per
+    /// pattern, with no buffer and no chunks. The peer sends `data`, times
+    /// out once at each of `marks` (offsets into `data`), then ends with a
+    /// timeout (`end_timeout`) or a close.
+    pub(crate) struct Stream<'a> {
+        data: &'a [u8],
+        marks: &'a [usize],
+        end_timeout: bool,
+        pos: usize,
+        mark: usize,
+    }
+
+    impl<'a> Stream<'a> {
+        pub(crate) fn new(data: &'a [u8], marks: &'a [usize], end_timeout: bool) -> Stream<'a> {
+            Stream {
+                data,
+                marks,
+                end_timeout,
+                pos: 0,
+                mark: 0,
+            }
+        }
+
+        /// Bytes delivered so far (`getstats`' received count).
+        pub(crate) fn pos(&self) -> usize {
+            self.pos
+        }
+
+        /// Every byte delivered and every timeout met.
+        pub(crate) fn finished(&self) -> bool {
+            self.pos == self.data.len() && self.mark == self.marks.len()
+        }
+
+        /// The bytes the peer sends before its next timeout or its end.
+        fn visible(&self) -> &[u8] {
+            let stop = self
+                .marks
+                .get(self.mark)
+                .copied()
+                .unwrap_or(self.data.len());
+            &self.data[self.pos..stop]
+        }
+
+        /// The error met after the visible bytes; a timeout mark is met once.
+        fn meet_stop(&mut self) -> &'static str {
+            if self.mark < self.marks.len() {
+                self.mark += 1;
+                "timeout"
+            } else if self.end_timeout {
+                "timeout"
+            } else {
+                "closed"
+            }
+        }
+
+        fn take(&mut self, n: usize, drop_cr: bool, err: Option<&'static str>) -> Expected {
+            let bytes = &self.data[self.pos..self.pos + n];
+            self.pos += n;
+            let bytes = if drop_cr {
+                bytes.iter().copied().filter(|&c| c != b'\r').collect()
+            } else {
+                bytes.to_vec()
+            };
+            (bytes, err)
+        }
+
+        /// What `receive(pattern, prefix, maxsize)` returns next.
+        pub(crate) fn receive(
+            &mut self,
+            pattern: Pattern,
+            prefix: usize,
+            maxsize: Option<usize>,
+        ) -> Expected {
+            let limit = match maxsize {
+                Some(m) if prefix > m => return (Vec::new(), Some("oversized")),
+                Some(m) => Some(m - prefix),
+                None => None,
+            };
+            let seen = self.visible().len();
+            match pattern {
+                Pattern::Line => match self.visible().iter().position(|&c| c == b'\n') {
+                    Some(nl) => match limit {
+                        Some(l) if nl > l => self.take(l, true, Some("oversized")),
+                        _ => {
+                            let line = self.take(nl, true, None);
+                            self.pos += 1;
+                            line
+                        }
+                    },
+                    None => match limit {
+                        Some(l) if seen > l => self.take(l, true, Some("oversized")),
+                        _ => {
+                            let err = self.meet_stop();
+                            self.take(seen, true, Some(err))
+                        }
+                    },
+                },
+                Pattern::All => match limit {
+                    Some(l) if seen > l => self.take(l, false, Some("oversized")),
+                    _ => {
+                        let err = self.meet_stop();
+                        // A close after some bytes is success.
+                        let err = if err == "closed" && seen > 0 {
+                            None
+                        } else {
+                            Some(err)
+                        };
+                        self.take(seen, false, err)
+                    }
+                },
+                Pattern::Bytes(n) => {
+                    if prefix > 0 && n <= prefix {
+                        return (Vec::new(), None);
+                    }
+                    let wanted = n - prefix;
+                    if limit.is_some_and(|l| wanted > l) {
+                        return (Vec::new(), Some("oversized"));
+                    }
+                    if seen >= wanted {
+                        self.take(wanted, false, None)
+                    } else {
+                        let err = self.meet_stop();
+                        self.take(seen, false, Some(err))
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,20 +734,6 @@ mod tests {
             self.pos += n;
             Ok(n)
         }
-    }
-
-    /// The naive oracle: split on LF, drop CRs.
-    fn naive_lines(data: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>) {
-        let mut lines = Vec::new();
-        let mut cur = Vec::new();
-        for &c in data {
-            if c == b'\n' {
-                lines.push(std::mem::take(&mut cur));
-            } else if c != b'\r' {
-                cur.push(c);
-            }
-        }
-        (lines, cur)
     }
 
     #[test]
@@ -677,21 +802,17 @@ mod tests {
             let sizes: Vec<usize> = (0..5).map(|_| 1 + rng.below(50)).collect();
             let mut src = Script::new(&data, &sizes, round % 2 == 0);
             let mut b = InBuf::new();
-            let (want, tail) = naive_lines(&data);
-            for w in &want {
+            let mut model = naive::Stream::new(&data, &[], round % 2 == 0);
+            loop {
+                let (want, err) = model.receive(Pattern::Line, 0, None);
                 let r = b.receive(&mut src, Pattern::Line, 0, None);
-                assert!(r.err.is_none());
-                assert_eq!(r.data.as_slice(), &w[..]);
+                assert_eq!(r.data.as_slice(), &want[..]);
+                assert_eq!(r.err.map(|e| e.to_string()).as_deref(), err);
                 b.settle();
+                if err.is_some() {
+                    break;
+                }
             }
-            let r = b.receive(&mut src, Pattern::Line, 0, None);
-            let expect = if round % 2 == 0 {
-                NetError::Timeout
-            } else {
-                NetError::Closed
-            };
-            assert_eq!(r.err.unwrap().to_string(), expect.to_string());
-            assert_eq!(r.data.as_slice(), &tail[..]);
             assert_eq!(b.received as usize, data.len());
         }
     }

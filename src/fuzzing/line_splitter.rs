@@ -1,8 +1,9 @@
 //! The `line_splitter` target: `InBuf::receive` over a scripted peer
-//! against a model of `receive` read off the whole stream.
+//! against the model of `receive` read off the whole stream
+//! (`buffer::naive`).
 
 use super::input::{chunk_sizes, Input};
-use crate::buffer::{InBuf, Pattern, Source};
+use crate::buffer::{naive, InBuf, Pattern, Source};
 use crate::error::NetError;
 use crate::pool::CHUNK;
 
@@ -43,114 +44,6 @@ impl Source for Peer<'_> {
         buf.extend_from_slice(&self.data[self.pos..self.pos + n]);
         self.pos += n;
         Ok(n)
-    }
-}
-
-/// What one `receive` should return: the bytes and the error message.
-type Expected = (Vec<u8>, Option<&'static str>);
-
-/// The reference: `receive` read off the whole stream, one rule per
-/// pattern, with no buffer and no chunks.
-struct Model<'a> {
-    data: &'a [u8],
-    marks: &'a [usize],
-    end_timeout: bool,
-    pos: usize,
-    mark: usize,
-}
-
-impl Model<'_> {
-    fn finished(&self) -> bool {
-        self.pos == self.data.len() && self.mark == self.marks.len()
-    }
-
-    /// The bytes the peer sends before its next timeout or its end.
-    fn visible(&self) -> &[u8] {
-        let stop = self
-            .marks
-            .get(self.mark)
-            .copied()
-            .unwrap_or(self.data.len());
-        &self.data[self.pos..stop]
-    }
-
-    /// The error met after the visible bytes; a timeout mark is met once.
-    fn meet_stop(&mut self) -> &'static str {
-        if self.mark < self.marks.len() {
-            self.mark += 1;
-            "timeout"
-        } else if self.end_timeout {
-            "timeout"
-        } else {
-            "closed"
-        }
-    }
-
-    fn take(&mut self, n: usize, drop_cr: bool, err: Option<&'static str>) -> Expected {
-        let bytes = &self.data[self.pos..self.pos + n];
-        self.pos += n;
-        let bytes = if drop_cr {
-            bytes.iter().copied().filter(|&c| c != b'\r').collect()
-        } else {
-            bytes.to_vec()
-        };
-        (bytes, err)
-    }
-
-    fn receive(&mut self, pattern: Pattern, prefix: usize, maxsize: Option<usize>) -> Expected {
-        let limit = match maxsize {
-            Some(m) if prefix > m => return (Vec::new(), Some("oversized")),
-            Some(m) => Some(m - prefix),
-            None => None,
-        };
-        let seen = self.visible().len();
-        match pattern {
-            Pattern::Line => match self.visible().iter().position(|&c| c == b'\n') {
-                Some(nl) => match limit {
-                    Some(l) if nl > l => self.take(l, true, Some("oversized")),
-                    _ => {
-                        let line = self.take(nl, true, None);
-                        self.pos += 1;
-                        line
-                    }
-                },
-                None => match limit {
-                    Some(l) if seen > l => self.take(l, true, Some("oversized")),
-                    _ => {
-                        let err = self.meet_stop();
-                        self.take(seen, true, Some(err))
-                    }
-                },
-            },
-            Pattern::All => match limit {
-                Some(l) if seen > l => self.take(l, false, Some("oversized")),
-                _ => {
-                    let err = self.meet_stop();
-                    // A close after some bytes is success.
-                    let err = if err == "closed" && seen > 0 {
-                        None
-                    } else {
-                        Some(err)
-                    };
-                    self.take(seen, false, err)
-                }
-            },
-            Pattern::Bytes(n) => {
-                if prefix > 0 && n <= prefix {
-                    return (Vec::new(), None);
-                }
-                let wanted = n - prefix;
-                if limit.is_some_and(|l| wanted > l) {
-                    return (Vec::new(), Some("oversized"));
-                }
-                if seen >= wanted {
-                    self.take(wanted, false, None)
-                } else {
-                    let err = self.meet_stop();
-                    self.take(seen, false, Some(err))
-                }
-            }
-        }
     }
 }
 
@@ -244,13 +137,7 @@ fn replay(stream: &[u8], marks: &[usize], sizes: &[usize], flags: u8, ops: &[Op]
         mark: 0,
         turn: 0,
     };
-    let mut model = Model {
-        data: stream,
-        marks,
-        end_timeout,
-        pos: 0,
-        mark: 0,
-    };
+    let mut model = naive::Stream::new(stream, marks, end_timeout);
     let mut buf = InBuf::new();
     let drain = Op {
         pattern: Pattern::Line,
@@ -260,8 +147,8 @@ fn replay(stream: &[u8], marks: &[usize], sizes: &[usize], flags: u8, ops: &[Op]
     // Every line read consumes a byte or meets a mark: this bounds the drain.
     let drains = std::iter::repeat_n(drain, stream.len() + marks.len() + 2);
     for (i, op) in ops.iter().copied().chain(drains).enumerate() {
-        // A plain line read goes first through the fast path the Lua glue
-        // takes (a line already buffered whole), as `receive` does there.
+        // A plain line read goes first through the fast path (a line
+        // already buffered whole), as `Sock::receive` does.
         let plain_line = op.pattern == Pattern::Line && op.prefix == 0 && op.maxsize.is_none();
         let fast = if plain_line {
             buf.buffered_line().map(<[u8]>::to_vec)
@@ -284,7 +171,7 @@ fn replay(stream: &[u8], marks: &[usize], sizes: &[usize], flags: u8, ops: &[Op]
         if let Some(m) = op.maxsize {
             assert!(op.prefix + got.0.len() <= m.max(op.prefix), "maxsize");
         }
-        assert_eq!(buf.received, model.pos as f64, "received count");
+        assert_eq!(buf.received, model.pos() as f64, "received count");
         if flags & 2 != 0 {
             buf.settle();
         }
