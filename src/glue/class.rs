@@ -161,8 +161,9 @@ pub(crate) enum Want {
 }
 
 impl Want {
-    /// Decodes a [`want`] id. Used in constant context (`want_of::<W>()`),
-    /// so an id that names nothing fails the build.
+    /// Decodes a [`want`] id. Used in constant context
+    /// (`const { Want::of(W) }`), so an id that names nothing fails the
+    /// build.
     pub(crate) const fn of(id: u8) -> Want {
         if id >= GROUP_BASE {
             let g = (id - GROUP_BASE) as usize;
@@ -199,7 +200,7 @@ impl Want {
 
 /// Checks argument 1 and borrows the socket: `luaL_argerror(L, 1,
 /// "<class> expected")` when it is not what the method wants.
-pub(crate) fn check(l: &State, want: Want) -> Result<RefMut<'_, Sock>, Raise> {
+fn check(l: &State, want: Want) -> Result<RefMut<'_, Sock>, Raise> {
     let found = l
         .to_object::<Obj>(1)
         .and_then(|(cell, id)| Class::from_id(id).map(|c| (cell, c)));
