@@ -690,7 +690,7 @@ pub(crate) mod naive {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::Rng;
+    use crate::testutil::{counting_bytes, Rng};
 
     /// Hands out a fixed byte string in chunks of the given sizes, then
     /// either end-of-stream or an error.
@@ -773,9 +773,7 @@ mod tests {
     fn large_reads_keep_every_byte_through_prefaulted_buffers() {
         // 20 MiB of a pattern, arriving in odd-sized pieces: `*a` grows its
         // buffer past PREFAULT_CAP, and a 12 MiB count reads directly.
-        let data: Vec<u8> = (0..20 * 1024 * 1024u32)
-            .map(|k| (k * 7 % 251) as u8)
-            .collect();
+        let data = counting_bytes(20 * 1024 * 1024);
         let mut src = Script::new(&data, &[1_000_003, 65_536, 3_333_333], false);
         let mut b = InBuf::new();
         let r = b.receive(&mut src, Pattern::Bytes(12 * 1024 * 1024), 0, None);
@@ -829,7 +827,7 @@ mod tests {
 
     #[test]
     fn byte_counts_and_prefix() {
-        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let data = counting_bytes(100_000);
         let mut src = Script::new(&data, &[7, 3000, 1], false);
         let mut b = InBuf::new();
         let r = b.receive(&mut src, Pattern::Bytes(10), 0, None);

@@ -580,6 +580,7 @@ impl Source for StreamSource<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::counting_bytes;
     use std::net::{SocketAddr, TcpListener};
     use std::time::{Duration, Instant};
 
@@ -842,7 +843,7 @@ mod tests {
     #[test]
     fn datagrams_come_whole_or_cut_to_the_size_asked() {
         let (mut a, mut b, at) = udp_pair();
-        let big: Vec<u8> = (0..65_507u32).map(|i| (i % 251) as u8).collect();
+        let big = counting_bytes(65_507);
         assert_eq!(b.send_datagram(&big, Some(&at)).unwrap(), big.len());
         assert_eq!(recv(&mut a, None).unwrap(), big);
         b.send_datagram(&big, Some(&at)).unwrap();
@@ -878,7 +879,7 @@ mod tests {
         let mut b = Sock::create(libc::AF_UNIX, Type::DGRAM).unwrap();
         let _ = options::set(b.fd, SockOpt::SendBufferSize, &OptValue::Int(1 << 20));
         let to = sys::unix_addr(path).unwrap();
-        let big: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+        let big = counting_bytes(100_000);
         b.send_datagram(&big, Some(&to)).unwrap();
         assert_eq!(recv(&mut a, None).unwrap(), big);
         b.send_datagram(&big, Some(&to)).unwrap();

@@ -58,6 +58,12 @@ impl Rng {
     }
 }
 
+/// `len` bytes that count up modulo a prime, so that a misplaced or
+/// repeated piece shows: the test payload of the buffer and socket tests.
+pub(crate) fn counting_bytes(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
 /// `x` cut at random places into consecutive parts, some of them empty.
 pub(crate) fn splits<'a>(rng: &mut Rng, x: &'a [u8]) -> Vec<&'a [u8]> {
     let mut parts = Vec::new();
