@@ -8,99 +8,34 @@
 //! `receive(n)` reads go straight into the result; the pages of a large
 //! buffer are mapped a few MiB ahead of the reads, in one call each time
 //! (`sys::prefault`); and a socket holds no buffer while it has nothing
-//! buffered (buffers come from a small per-thread pool), so idle sockets cost
-//! almost no memory.
+//! buffered (buffers come from the per-thread pool, `pool.rs`), so idle
+//! sockets cost almost no memory.
 //!
 //! This file knows nothing of Lua or sockets: bytes come from a [`Source`],
 //! so it is tested against in-memory sources below.
 
-use std::cell::RefCell;
-
 use memchr::{memchr, memchr2};
 
 use crate::error::NetError;
+use crate::pool::{self, BIG_CHUNK, CHUNK, MAX_POOLED};
 
-/// Bytes asked of the source per read when filling the buffer, and the
-/// size of the pooled buffers, for a socket that receives a little at a time.
-pub(crate) const CHUNK: usize = 16 * 1024;
-/// The same for a socket whose last read brought at least [`FAST_READ`]
-/// bytes: a fast stream gets larger reads, so fewer system calls (and, on
-/// TCP, fewer window updates and wake-ups of the sender) per byte. Reading
-/// 100-byte lines over loopback, 5 alternating runs of 6 million lines,
-/// CPU time per line: 140 ns with 128 KiB reads, 136 with 256 KiB, 113
-/// with 512 KiB, 111 with 1 MiB (system time 26, 22, 14 and 10 ns).
-const BIG_CHUNK: usize = 512 * 1024;
-/// A read of at least this many bytes marks the stream as fast.
+/// A read of at least this many bytes marks the stream as fast: its next
+/// buffer is a big one ([`BIG_CHUNK`]).
 const FAST_READ: usize = CHUNK / 2;
 /// The most a large `receive(n)` reserves ahead of the bytes it has.
 const DIRECT_STEP: usize = 8 * 1024 * 1024;
 /// A read into a buffer of at least `PREFAULT_CAP` bytes with at least
 /// `PREFAULT_MIN` of spare room first has its pages mapped in one call
 /// (`sys::prefault`), at most [`PREFAULT_STEP`] bytes ahead. Only `*a` and
-/// large byte counts make such buffers; they are fresh memory, where page
-/// faults cost more than the copy (a 200 MiB `*a` faults on 51,200
-/// pages). Smaller buffers usually come back from the allocator already
-/// mapped, and the call would be wasted (1 MiB reads measured slower).
+/// large byte counts make such buffers; they are fresh memory, where a page
+/// fault per page costs more than the copy. Smaller buffers usually come
+/// back from the allocator already mapped, and the call would be wasted.
 const PREFAULT_CAP: usize = 4 * 1024 * 1024;
 const PREFAULT_MIN: usize = 1024 * 1024;
 const PREFAULT_STEP: usize = 4 * 1024 * 1024;
-/// Chunk-sized buffers kept in each thread's pool.
-const POOL_KEEP: usize = 16;
-/// Big-chunk-sized buffers kept in each thread's pool (1 MiB at most).
-const BIG_POOL_KEEP: usize = 2;
-/// Larger buffers are freed instead of pooled.
-const POOL_MAX_CAP: usize = 2 * BIG_CHUNK;
 /// A leftover at most this long is moved out of a pooled buffer, so that a
 /// socket holding a few unread bytes does not pin a whole chunk.
 const SMALL_LEFTOVER: usize = 256;
-
-/// Each thread's spare buffers: chunk-sized, and big-chunk-sized.
-#[derive(Default)]
-struct Pool {
-    small: Vec<Vec<u8>>,
-    big: Vec<Vec<u8>>,
-}
-
-thread_local! {
-    static POOL: RefCell<Pool> = const { RefCell::new(Pool { small: Vec::new(), big: Vec::new() }) };
-}
-
-/// An empty buffer of at least [`BIG_CHUNK`] bytes if `big`, else of at
-/// least [`CHUNK`].
-fn pool_take(big: bool) -> Vec<u8> {
-    let pooled = POOL
-        .try_with(|p| {
-            let mut p = p.borrow_mut();
-            if big {
-                p.big.pop()
-            } else {
-                p.small.pop()
-            }
-        })
-        .ok()
-        .flatten();
-    pooled.unwrap_or_else(|| Vec::with_capacity(if big { BIG_CHUNK } else { CHUNK }))
-}
-
-fn pool_give(mut v: Vec<u8>) {
-    let cap = v.capacity();
-    if !(CHUNK..=POOL_MAX_CAP).contains(&cap) {
-        return;
-    }
-    v.clear();
-    // try_with: during thread teardown the pool may already be gone.
-    let _ = POOL.try_with(|p| {
-        let mut p = p.borrow_mut();
-        let (tier, keep) = if cap >= BIG_CHUNK {
-            (&mut p.big, BIG_POOL_KEEP)
-        } else {
-            (&mut p.small, POOL_KEEP)
-        };
-        if tier.len() < keep {
-            tier.push(v);
-        }
-    });
-}
 
 /// Maps the pages of `v`'s spare room ahead of a read, unless the room is
 /// small or `*done` (the address up to which an earlier call mapped them)
@@ -252,7 +187,7 @@ impl InBuf {
     /// Drops buffered input and gives the memory back.
     pub(crate) fn clear(&mut self) {
         self.pos = 0;
-        pool_give(std::mem::take(&mut self.buf));
+        pool::give_stream(std::mem::take(&mut self.buf));
     }
 
     fn avail(&self) -> &[u8] {
@@ -278,8 +213,11 @@ impl InBuf {
             self.pos = 0;
             // Nothing buffered: a buffer of the size the stream calls for.
             let cap = self.buf.capacity();
-            if cap == 0 || (cap <= POOL_MAX_CAP && (cap >= BIG_CHUNK) != self.fast) {
-                pool_give(std::mem::replace(&mut self.buf, pool_take(self.fast)));
+            if cap == 0 || (cap <= MAX_POOLED && (cap >= BIG_CHUNK) != self.fast) {
+                pool::give_stream(std::mem::replace(
+                    &mut self.buf,
+                    pool::take_stream(self.fast),
+                ));
             }
         }
         let chunk = if self.fast { BIG_CHUNK } else { CHUNK };
@@ -292,7 +230,7 @@ impl InBuf {
             let need = self.buf.len() + room;
             if need <= chunk && self.buf.capacity() < CHUNK {
                 // A small leftover (see `settle`) moves into a pooled buffer.
-                let mut pooled = pool_take(self.fast);
+                let mut pooled = pool::take_stream(self.fast);
                 pooled.extend_from_slice(&self.buf);
                 self.buf = pooled;
             } else {
@@ -313,7 +251,7 @@ impl InBuf {
         let left = self.buf.len() - self.pos;
         // The usual case while a stream is being read: a pooled buffer
         // with more than a leftover in it stays as it is.
-        if left > SMALL_LEFTOVER && self.buf.capacity() <= POOL_MAX_CAP {
+        if left > SMALL_LEFTOVER && self.buf.capacity() <= MAX_POOLED {
             return;
         }
         self.settle_slow(left);
@@ -324,9 +262,9 @@ impl InBuf {
             self.clear();
         } else if left <= SMALL_LEFTOVER && self.buf.capacity() > 4 * SMALL_LEFTOVER {
             let small = self.avail().to_vec();
-            pool_give(std::mem::replace(&mut self.buf, small));
+            pool::give_stream(std::mem::replace(&mut self.buf, small));
             self.pos = 0;
-        } else if self.buf.capacity() > POOL_MAX_CAP && left <= CHUNK {
+        } else if self.buf.capacity() > MAX_POOLED && left <= CHUNK {
             let kept = self.avail().to_vec();
             self.buf = kept;
             self.pos = 0;
@@ -610,9 +548,149 @@ pub(crate) fn send_range(len: usize, i: f64, j: f64) -> SendRange {
     }
 }
 
+/// The oracle of the receive patterns, for the tests below and the
+/// `line_splitter` fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod naive {
+    use super::Pattern;
+
+    /// What one `receive` should return: the bytes and the error message.
+    pub(crate) type Expected = (Vec<u8>, Option<&'static str>);
+
+    /// The reference: `receive` read off the whole stream, one rule per
+    /// pattern, with no buffer and no chunks. The peer sends `data`, times
+    /// out once at each of `marks` (offsets into `data`), then ends with a
+    /// timeout (`end_timeout`) or a close.
+    pub(crate) struct Stream<'a> {
+        data: &'a [u8],
+        marks: &'a [usize],
+        end_timeout: bool,
+        pos: usize,
+        mark: usize,
+    }
+
+    impl<'a> Stream<'a> {
+        pub(crate) fn new(data: &'a [u8], marks: &'a [usize], end_timeout: bool) -> Stream<'a> {
+            Stream {
+                data,
+                marks,
+                end_timeout,
+                pos: 0,
+                mark: 0,
+            }
+        }
+
+        /// Bytes delivered so far (`getstats`' received count).
+        pub(crate) fn pos(&self) -> usize {
+            self.pos
+        }
+
+        /// Every byte delivered and every timeout met.
+        pub(crate) fn finished(&self) -> bool {
+            self.pos == self.data.len() && self.mark == self.marks.len()
+        }
+
+        /// The bytes the peer sends before its next timeout or its end.
+        fn visible(&self) -> &[u8] {
+            let stop = self
+                .marks
+                .get(self.mark)
+                .copied()
+                .unwrap_or(self.data.len());
+            &self.data[self.pos..stop]
+        }
+
+        /// The error met after the visible bytes; a timeout mark is met once.
+        fn meet_stop(&mut self) -> &'static str {
+            if self.mark < self.marks.len() {
+                self.mark += 1;
+                "timeout"
+            } else if self.end_timeout {
+                "timeout"
+            } else {
+                "closed"
+            }
+        }
+
+        fn take(&mut self, n: usize, drop_cr: bool, err: Option<&'static str>) -> Expected {
+            let bytes = &self.data[self.pos..self.pos + n];
+            self.pos += n;
+            let bytes = if drop_cr {
+                bytes.iter().copied().filter(|&c| c != b'\r').collect()
+            } else {
+                bytes.to_vec()
+            };
+            (bytes, err)
+        }
+
+        /// What `receive(pattern, prefix, maxsize)` returns next.
+        pub(crate) fn receive(
+            &mut self,
+            pattern: Pattern,
+            prefix: usize,
+            maxsize: Option<usize>,
+        ) -> Expected {
+            let limit = match maxsize {
+                Some(m) if prefix > m => return (Vec::new(), Some("oversized")),
+                Some(m) => Some(m - prefix),
+                None => None,
+            };
+            let seen = self.visible().len();
+            match pattern {
+                Pattern::Line => match self.visible().iter().position(|&c| c == b'\n') {
+                    Some(nl) => match limit {
+                        Some(l) if nl > l => self.take(l, true, Some("oversized")),
+                        _ => {
+                            let line = self.take(nl, true, None);
+                            self.pos += 1;
+                            line
+                        }
+                    },
+                    None => match limit {
+                        Some(l) if seen > l => self.take(l, true, Some("oversized")),
+                        _ => {
+                            let err = self.meet_stop();
+                            self.take(seen, true, Some(err))
+                        }
+                    },
+                },
+                Pattern::All => match limit {
+                    Some(l) if seen > l => self.take(l, false, Some("oversized")),
+                    _ => {
+                        let err = self.meet_stop();
+                        // A close after some bytes is success.
+                        let err = if err == "closed" && seen > 0 {
+                            None
+                        } else {
+                            Some(err)
+                        };
+                        self.take(seen, false, err)
+                    }
+                },
+                Pattern::Bytes(n) => {
+                    if prefix > 0 && n <= prefix {
+                        return (Vec::new(), None);
+                    }
+                    let wanted = n - prefix;
+                    if limit.is_some_and(|l| wanted > l) {
+                        return (Vec::new(), Some("oversized"));
+                    }
+                    if seen >= wanted {
+                        self.take(wanted, false, None)
+                    } else {
+                        let err = self.meet_stop();
+                        self.take(seen, false, Some(err))
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{counting_bytes, Rng};
 
     /// Hands out a fixed byte string in chunks of the given sizes, then
     /// either end-of-stream or an error.
@@ -658,27 +736,6 @@ mod tests {
         }
     }
 
-    /// The naive oracle: split on LF, drop CRs.
-    fn naive_lines(data: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>) {
-        let mut lines = Vec::new();
-        let mut cur = Vec::new();
-        for &c in data {
-            if c == b'\n' {
-                lines.push(std::mem::take(&mut cur));
-            } else if c != b'\r' {
-                cur.push(c);
-            }
-        }
-        (lines, cur)
-    }
-
-    fn lcg(seed: &mut u64) -> u64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *seed >> 33
-    }
-
     #[test]
     fn prefault_ahead_maps_in_steps_and_only_large_buffers() {
         const MIB: usize = 1024 * 1024;
@@ -716,9 +773,7 @@ mod tests {
     fn large_reads_keep_every_byte_through_prefaulted_buffers() {
         // 20 MiB of a pattern, arriving in odd-sized pieces: `*a` grows its
         // buffer past PREFAULT_CAP, and a 12 MiB count reads directly.
-        let data: Vec<u8> = (0..20 * 1024 * 1024u32)
-            .map(|k| (k * 7 % 251) as u8)
-            .collect();
+        let data = counting_bytes(20 * 1024 * 1024);
         let mut src = Script::new(&data, &[1_000_003, 65_536, 3_333_333], false);
         let mut b = InBuf::new();
         let r = b.receive(&mut src, Pattern::Bytes(12 * 1024 * 1024), 0, None);
@@ -732,34 +787,30 @@ mod tests {
 
     #[test]
     fn lines_match_naive_for_any_chunking() {
-        let mut seed = 7u64;
+        let mut rng = Rng::new(7);
         for round in 0..200 {
-            let len = (lcg(&mut seed) % 3000) as usize;
+            let len = rng.below(3000);
             let data: Vec<u8> = (0..len)
-                .map(|_| match lcg(&mut seed) % 10 {
+                .map(|_| match rng.below(10) {
                     0 => b'\n',
                     1 => b'\r',
-                    _ => b'a' + (lcg(&mut seed) % 26) as u8,
+                    _ => b'a' + rng.below(26) as u8,
                 })
                 .collect();
-            let sizes: Vec<usize> = (0..5).map(|_| 1 + (lcg(&mut seed) % 50) as usize).collect();
+            let sizes: Vec<usize> = (0..5).map(|_| 1 + rng.below(50)).collect();
             let mut src = Script::new(&data, &sizes, round % 2 == 0);
             let mut b = InBuf::new();
-            let (want, tail) = naive_lines(&data);
-            for w in &want {
+            let mut model = naive::Stream::new(&data, &[], round % 2 == 0);
+            loop {
+                let (want, err) = model.receive(Pattern::Line, 0, None);
                 let r = b.receive(&mut src, Pattern::Line, 0, None);
-                assert!(r.err.is_none());
-                assert_eq!(r.data.as_slice(), &w[..]);
+                assert_eq!(r.data.as_slice(), &want[..]);
+                assert_eq!(r.err.map(|e| e.to_string()).as_deref(), err);
                 b.settle();
+                if err.is_some() {
+                    break;
+                }
             }
-            let r = b.receive(&mut src, Pattern::Line, 0, None);
-            let expect = if round % 2 == 0 {
-                NetError::Timeout
-            } else {
-                NetError::Closed
-            };
-            assert_eq!(r.err.unwrap().to_string(), expect.to_string());
-            assert_eq!(r.data.as_slice(), &tail[..]);
             assert_eq!(b.received as usize, data.len());
         }
     }
@@ -776,7 +827,7 @@ mod tests {
 
     #[test]
     fn byte_counts_and_prefix() {
-        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let data = counting_bytes(100_000);
         let mut src = Script::new(&data, &[7, 3000, 1], false);
         let mut b = InBuf::new();
         let r = b.receive(&mut src, Pattern::Bytes(10), 0, None);
@@ -813,8 +864,8 @@ mod tests {
         assert!(r.data.as_slice().is_empty());
     }
 
-    /// Fuzz finding (issue 7): `receive(2^53)` reserved the whole count up
-    /// front, a "capacity overflow" panic or an allocation abort.
+    /// `receive(2^53)` is legal Lua: reserving the whole count up front
+    /// would panic ("capacity overflow") or abort the allocation.
     #[test]
     fn huge_byte_counts_reserve_only_what_arrives() {
         for wanted in [usize::MAX, usize::MAX / 2, 1 << 53] {
@@ -952,7 +1003,7 @@ mod tests {
             b.settle();
         }
         assert!(biggest >= BIG_CHUNK, "largest buffer {biggest}");
-        assert!(biggest <= POOL_MAX_CAP, "largest buffer {biggest}");
+        assert!(biggest <= MAX_POOLED, "largest buffer {biggest}");
 
         // A trickle (one 100-byte read at a time) goes back to small reads.
         let data = hundred_byte_lines(20);

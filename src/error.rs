@@ -5,15 +5,21 @@
 //! `Result<T, NetError>`; the glue turns an `Err` into `nil, msg`, and
 //! `NetError`'s `Display` is that `msg`, exactly. Unlike Rust's `io::Error`,
 //! OS errors show the bare C library text, without " (os error N)".
+//!
+//! Every message the library gives lives in this file: the returned ones
+//! (`NetError`) and the raised ones ([`misuse`]). Specs compare them exactly.
 
 use std::io;
 
 use crate::sys;
 
+/// The text of a timeout, also `select`'s third result.
+pub(crate) const TIMEOUT: &str = "timeout";
+
 /// A network outcome that Lua sees as `nil, "<message>"`.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum NetError {
-    #[error("timeout")]
+    #[error("{}", TIMEOUT)]
     Timeout,
     #[error("closed")]
     Closed,
@@ -21,15 +27,104 @@ pub(crate) enum NetError {
     Oversized,
     #[error("{}", os_message(.0))]
     Os(#[from] io::Error),
+    /// What a datagram socket reports for `Closed` and EPIPE, as
+    /// upstream's `udp_strerror` words it.
+    #[error("refused")]
+    Refused,
     #[error("{0}")]
     Resolve(String),
-    #[error("{0}")]
-    Msg(&'static str),
+    /// `dns.toip`/`tohostname`: the `hstrerror` text of the lookup's outcome.
+    #[error("{}", host_message(*.0))]
+    Host(i32),
+    #[error("setsockopt failed")]
+    SetOption,
+    #[error("getsockopt failed")]
+    GetOption,
+    /// A unix-domain path of 108 bytes or more.
+    #[error("path too long")]
+    PathTooLong,
+    /// bind or connect got no address to try.
+    #[error("no info on address")]
+    NoAddress,
+    /// poll(2) itself failed in `select`.
+    #[error("select failed")]
+    SelectFailed,
+    /// A negative datagram size, which upstream turns into a failed
+    /// allocation.
+    #[error("out of memory")]
+    OutOfMemory,
 }
 
 impl NetError {
     pub(crate) fn from_errno(code: i32) -> NetError {
         NetError::Os(io::Error::from_raw_os_error(code))
+    }
+
+    /// The error as a datagram socket reports it: a closed socket (or
+    /// EPIPE) is "refused"; everything else as usual.
+    pub(crate) fn for_datagram(self) -> NetError {
+        match self {
+            NetError::Closed => NetError::Refused,
+            NetError::Os(e) if e.raw_os_error() == Some(libc::EPIPE) => NetError::Refused,
+            other => other,
+        }
+    }
+}
+
+/// The text upstream's `toip`/`tohostname` give for a failed lookup with
+/// resolver code `code`: "host not found" for an unknown name.
+fn host_message(code: i32) -> &'static str {
+    match code {
+        libc::EAI_AGAIN => "Host name lookup failure",
+        libc::EAI_FAIL => "Unknown server error",
+        _ => "host not found",
+    }
+}
+
+/// Messages raised as Lua errors for misuse (a wrong argument, an unknown
+/// option), worded as LuaSocket words them; `luaL_argerror` adds the
+/// "bad argument #n to 'f' (...)" around the argument ones.
+#[cfg(feature = "lua")]
+pub(crate) mod misuse {
+    /// A method called while the same object is in use (a re-entrant call).
+    pub(crate) const BUSY: &str = "socket is busy";
+    pub(crate) const BAD_TOSTRING: &str = "invalid object passed to '__tostring'";
+    pub(crate) const TIMEOUT_MODE: &str = "invalid timeout mode";
+    pub(crate) const RECEIVE_PATTERN: &str = "invalid receive pattern";
+    pub(crate) const MAXSIZE: &str = "invalid maxsize";
+    pub(crate) const LINGER_ON: &str = "boolean 'on' field expected";
+    pub(crate) const LINGER_TIMEOUT: &str = "number 'timeout' field expected";
+    pub(crate) const IP: &str = "ip expected";
+    pub(crate) const MULTIADDR_FIELD: &str = "string 'multiaddr' field expected";
+    pub(crate) const INTERFACE_FIELD: &str = "string 'interface' field expected";
+    pub(crate) const INTERFACE_NUMBER: &str = "number 'interface' field expected";
+    pub(crate) const MULTIADDR_IP: &str = "invalid 'multiaddr' ip address";
+    pub(crate) const INTERFACE_IP: &str = "invalid 'interface' ip address";
+    pub(crate) const HOST_AND_SERV: &str = "host and serv cannot be both nil";
+    pub(crate) const NOT_INTEGER: &str = "number has no integer representation";
+    /// A method of a foreign object that `select` calls raised no string.
+    pub(crate) const METHOD_CALL: &str = "error in method call";
+
+    /// `luaL_checkudata`'s complaint: "<class> expected".
+    pub(crate) fn expected(what: &str) -> String {
+        format!("{what} expected")
+    }
+
+    /// An option name `getoption`/`setoption` does not know (at most 35
+    /// characters of it are shown, as upstream's format does).
+    pub(crate) fn unsupported_option(name: &[u8]) -> String {
+        let shown: String = String::from_utf8_lossy(name).chars().take(35).collect();
+        format!("unsupported option `{shown}'")
+    }
+
+    /// `luaL_checkoption`'s complaint.
+    pub(crate) fn invalid_option(name: &str) -> String {
+        format!("invalid option '{name}'")
+    }
+
+    /// A panic caught at the Lua boundary.
+    pub(crate) fn internal(detail: &str) -> String {
+        format!("luasocket internal error: {detail}")
     }
 }
 
@@ -105,6 +200,20 @@ mod tests {
         let text = NetError::from_errno(libc::EALREADY).to_string();
         assert_eq!(text, "Operation already in progress");
         assert!(!text.contains("os error"));
+    }
+
+    #[test]
+    fn datagram_sockets_say_refused() {
+        assert_eq!(NetError::Closed.for_datagram().to_string(), "refused");
+        let epipe = NetError::from_errno(libc::EPIPE).for_datagram();
+        assert_eq!(epipe.to_string(), "refused");
+        assert_eq!(NetError::Timeout.for_datagram().to_string(), "timeout");
+        assert_eq!(NetError::SelectFailed.to_string(), "select failed");
+        assert_eq!(NetError::OutOfMemory.to_string(), "out of memory");
+        assert_eq!(
+            NetError::Host(libc::EAI_NONAME).to_string(),
+            "host not found"
+        );
     }
 
     #[test]

@@ -79,13 +79,6 @@ pub(crate) fn interleave(addrs: Vec<AddrInfo>) -> Vec<AddrInfo> {
     out
 }
 
-fn in_progress(e: &std::io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::EINPROGRESS) | Some(libc::EAGAIN) | Some(libc::EINTR)
-    )
-}
-
 /// Races connection attempts to `addrs`, in order, each on a descriptor from
 /// `open(family)`: an attempt starts when the previous one has run for
 /// `delay` without an answer, or at once when it failed; earlier attempts go
@@ -98,7 +91,7 @@ pub(crate) fn race(
     dl: &Deadline,
     delay: Duration,
 ) -> Result<(RawFd, i32), NetError> {
-    let mut last = NetError::Msg("no info on address");
+    let mut last = NetError::NoAddress;
     let mut pending: Vec<(RawFd, i32)> = Vec::new();
     let mut next = 0;
     let mut next_at = Instant::now();
@@ -116,7 +109,7 @@ pub(crate) fn race(
             };
             match sys::connect(fd, &ai.addr) {
                 Ok(()) => break Ok((fd, ai.family)),
-                Err(e) if in_progress(&e) => {
+                Err(e) if crate::io::connect_in_progress(&e) => {
                     pending.push((fd, ai.family));
                     next_at = now + delay;
                 }
@@ -130,16 +123,11 @@ pub(crate) fn race(
         if pending.is_empty() {
             break Err(last);
         }
-        let left = dl.remaining();
-        if left == Some(Duration::ZERO) {
+        if dl.remaining() == Some(Duration::ZERO) {
             break Err(NetError::Timeout);
         }
-        let wait = if next < addrs.len() {
-            let until = next_at.saturating_duration_since(now);
-            Some(left.map_or(until, |l| l.min(until)))
-        } else {
-            left
-        };
+        // Wake up for the next attempt, if one is left to start.
+        let until = (next < addrs.len()).then_some(next_at);
         let mut fds: Vec<libc::pollfd> = pending
             .iter()
             .map(|&(fd, _)| libc::pollfd {
@@ -148,10 +136,8 @@ pub(crate) fn race(
                 revents: 0,
             })
             .collect();
-        match sys::poll(&mut fds, wait) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => break Err(e.into()),
+        if let Err(e) = crate::io::wait_any(&mut fds, dl, until) {
+            break Err(e.into());
         }
         let mut winner = None;
         let mut still = Vec::with_capacity(pending.len());

@@ -5,70 +5,59 @@
 //! LuaSocket's `luasocket.c` does. The rock installs this library once,
 //! under the flat name `luasocket_rs` (see the rockspec); the small Lua
 //! modules `socket/core.lua`, `socket/unix.lua` and `mime/core.lua` call the
-//! openers it returns.
+//! openers it returns. ARCHITECTURE.md draws the layers.
 #![deny(unsafe_code)]
-// Without a Lua version the crate is only the pure core, built for `cargo test`.
-#![cfg_attr(not(feature = "mlua"), allow(dead_code))]
+// The fuzz targets (fuzz/) build the core for three parsers only; the rest
+// of it is unused there, and only there.
+#![cfg_attr(
+    all(feature = "fuzzing", not(feature = "lua"), not(test)),
+    allow(dead_code)
+)]
 
+// The core: plain Rust, no Lua. It is built for the glue (a Lua version
+// feature), for its own tests, and for the fuzz targets; a build with none
+// of these has nothing to build.
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod buffer;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod error;
-#[cfg(any(test, feature = "fuzzing"))]
-pub mod fuzzing;
+#[cfg(any(feature = "lua", test))]
 mod inet;
+#[cfg(any(feature = "lua", test))]
 mod io;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod mime;
+#[cfg(any(feature = "lua", test))]
 mod options;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
+mod pool;
+#[cfg(any(feature = "lua", test))]
+mod resolve;
+#[cfg(any(feature = "lua", test))]
 mod sock;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod sys;
+#[cfg(any(feature = "lua", test))]
 mod timeout;
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod url;
 
-#[cfg(feature = "mlua")]
-mod core;
-#[cfg(feature = "mlua")]
-mod dns;
-#[cfg(feature = "mlua")]
-mod object;
-#[cfg(feature = "mlua")]
-mod select;
-#[cfg(feature = "mlua")]
-mod tcp;
-#[cfg(feature = "mlua")]
-mod udp;
-#[cfg(feature = "mlua")]
-mod unix;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
+#[cfg(test)]
+mod testutil;
 
-#[cfg(feature = "mlua")]
-mod entry {
-    use crate::sys::lua::{native, open_module, Native, Ret, State};
+#[cfg(feature = "lua")]
+mod glue;
 
-    const OPENERS: &[(&str, Native)] = &[
-        ("socket_core", native!(crate::core::open)),
-        ("mime_core", native!(crate::mime::open)),
-        ("socket_unix", native!(crate::unix::open)),
-        ("socket_url", native!(crate::url::open)),
-    ];
-
-    fn openers(l: &State) -> Ret {
-        l.new_table(0, OPENERS.len());
-        let t = l.top();
-        for (name, f) in OPENERS {
-            l.push_function(*f);
-            l.set_field(t, name);
-        }
-        Ok(1)
-    }
-
-    /// `require("luasocket_rs")`: a table of openers, one per native
-    /// module (`socket_core`, ...). Each builds its module table when called.
-    ///
-    /// # Safety
-    /// Called by Lua's `require` with a valid state.
-    #[no_mangle]
-    #[allow(unsafe_code)]
-    pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(
-        l: *mut mlua::ffi::lua_State,
-    ) -> std::ffi::c_int {
-        open_module(l, native!(openers))
-    }
+/// `require("luasocket_rs")`: a table of openers, one per native module
+/// (`socket_core`, ...). Each builds its module table when called.
+///
+/// # Safety
+/// Called by Lua's `require` with a valid state.
+#[cfg(feature = "lua")]
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C-unwind" fn luaopen_luasocket_rs(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    sys::lua::open_module(l, sys::lua::native!(glue::openers))
 }

@@ -13,6 +13,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
 
+use crate::error::NetError;
 use crate::sys;
 
 /// Every option name LuaSocket knows.
@@ -274,8 +275,8 @@ impl SockOpt {
 }
 
 /// Sets `opt`; any failure is LuaSocket's "setsockopt failed".
-pub(crate) fn set(fd: RawFd, opt: SockOpt, value: &OptValue) -> Result<(), &'static str> {
-    const FAILED: &str = "setsockopt failed";
+pub(crate) fn set(fd: RawFd, opt: SockOpt, value: &OptValue) -> Result<(), NetError> {
+    const FAILED: NetError = NetError::SetOption;
     if fd < 0 {
         return Err(FAILED);
     }
@@ -324,8 +325,8 @@ pub(crate) fn set(fd: RawFd, opt: SockOpt, value: &OptValue) -> Result<(), &'sta
 }
 
 /// Reads `opt`; any failure is LuaSocket's "getsockopt failed".
-pub(crate) fn get(fd: RawFd, opt: SockOpt) -> Result<OptValue, &'static str> {
-    const FAILED: &str = "getsockopt failed";
+pub(crate) fn get(fd: RawFd, opt: SockOpt) -> Result<OptValue, NetError> {
+    const FAILED: NetError = NetError::GetOption;
     if fd < 0 {
         return Err(FAILED);
     }
@@ -386,6 +387,10 @@ mod tests {
         );
         assert_eq!(SockOpt::parse(b"tcp-nodelay", UDP_SET), None);
         assert_eq!(SockOpt::parse(b"linger", UNIXDGRAM_SET), None);
+        assert_eq!(
+            SockOpt::parse(b"linger", UNIXSTREAM_SET),
+            Some(SockOpt::Linger)
+        );
     }
 
     #[test]
@@ -402,15 +407,31 @@ mod tests {
         use std::os::fd::AsRawFd;
         let fd = s.as_raw_fd();
         set(fd, SockOpt::Broadcast, &OptValue::Bool(true)).unwrap();
-        assert_eq!(get(fd, SockOpt::Broadcast), Ok(OptValue::Bool(true)));
+        assert_eq!(get(fd, SockOpt::Broadcast).unwrap(), OptValue::Bool(true));
         let lo = Ipv4Addr::new(127, 0, 0, 1);
         set(fd, SockOpt::IpMulticastIf, &OptValue::Ip4(lo)).unwrap();
-        assert_eq!(get(fd, SockOpt::IpMulticastIf), Ok(OptValue::Ip4(lo)));
+        assert_eq!(get(fd, SockOpt::IpMulticastIf).unwrap(), OptValue::Ip4(lo));
         set(fd, SockOpt::IpMulticastTtl, &OptValue::Int(4)).unwrap();
-        assert_eq!(
-            set(fd, SockOpt::Ipv6UnicastHops, &OptValue::Int(4)),
-            Err("setsockopt failed")
-        );
-        assert_eq!(get(-1, SockOpt::Broadcast), Err("getsockopt failed"));
+        let failed = set(fd, SockOpt::Ipv6UnicastHops, &OptValue::Int(4)).unwrap_err();
+        assert_eq!(failed.to_string(), "setsockopt failed");
+        let failed = get(-1, SockOpt::Broadcast).unwrap_err();
+        assert_eq!(failed.to_string(), "getsockopt failed");
+        // Memberships are set-only, and fail as "setsockopt failed" where
+        // the host has no multicast route.
+        let any = Ipv4Addr::UNSPECIFIED;
+        let join = OptValue::Membership {
+            multiaddr: Ipv4Addr::new(224, 0, 0, 251),
+            interface: any,
+        };
+        match set(fd, SockOpt::IpAddMembership, &join) {
+            Ok(()) => set(fd, SockOpt::IpDropMembership, &join).unwrap(),
+            Err(e) => assert_eq!(e.to_string(), "setsockopt failed"),
+        }
+        let join6 = OptValue::Membership6 {
+            multiaddr: "ff02::fb".parse().unwrap(),
+            interface: 0,
+        };
+        let failed = set(fd, SockOpt::Ipv6AddMembership, &join6).unwrap_err();
+        assert_eq!(failed.to_string(), "setsockopt failed", "an IPv4 socket");
     }
 }

@@ -15,54 +15,43 @@
 //! received whole into one reused per-thread buffer instead of being cut at
 //! 8192 bytes.
 
-use std::cell::RefCell;
-use std::io;
 use std::os::fd::{IntoRawFd, RawFd};
 
 use socket2::{Domain, Protocol, SockAddr, Type};
 
-use crate::buffer::{Data, InBuf, Pattern, Received, Source};
+use crate::buffer::{InBuf, Pattern, Source};
 use crate::error::NetError;
-use crate::inet;
-use crate::io::{retry, wait_events};
 use crate::options::{self, OptValue, SockOpt};
 use crate::sys::{self, AddrInfo, Interest};
-use crate::timeout::{gettime, Deadline, Timeout};
+use crate::timeout::{gettime, Deadline, Mode, Timeout};
+use crate::{inet, io, pool};
 
 /// Bytes handed to one send(2) of a stream. One call with a whole large
 /// string fills the socket buffer, then waits for a third of it to drain,
-/// and the peer sits idle in between; steps keep both ends busy (measured:
-/// 1 MiB sends went from 0.7x to about 1.1x of C LuaSocket's rate, which
-/// uses 8 KiB steps). Each step ends with a push, so the peer starts
-/// copying the first bytes while this side copies the next: on loopback,
-/// 9 interleaved rounds against C gave 64 KiB sends 0.89x with 128 KiB
-/// steps and 0.99x with 16 KiB ones (1 MiB sends 0.93x and 1.05x, 64 KiB
-/// slices 1.03x and 1.05x); 8 KiB steps were no better than 16 KiB.
+/// while the peer sits idle; steps keep both ends busy. Each step ends with
+/// a push, so the peer starts copying the first bytes while this side copies
+/// the next; 16 KiB steps did best against C LuaSocket's 8 KiB ones (see
+/// bench/README.md).
 const SEND_STEP: usize = 16 * 1024;
 /// The largest datagram `receive()` takes without asking the kernel for its
 /// size first: any UDP payload (65,507 bytes over IPv4, 65,527 over IPv6)
 /// fits. This is `_DATAGRAMSIZE`.
 pub(crate) const DATAGRAM_SIZE: usize = 65_535;
 
-thread_local! {
-    /// The one buffer datagrams are received into, reused by every call on
-    /// this thread (Lua copies the bytes out).
-    static DATAGRAM: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// One socket object's state (the class lives in the Lua metatable).
+/// One socket object's state (the class lives in the Lua metatable). A
+/// closed type: the glue and `select` ask it through its methods.
 #[derive(Debug)]
 pub(crate) struct Sock {
     /// The descriptor; -1 once closed or detached.
-    pub fd: RawFd,
+    fd: RawFd,
     /// AF_INET, AF_INET6, AF_UNSPEC (no descriptor yet) or AF_UNIX.
-    pub family: i32,
-    pub timeout: Timeout,
-    pub input: InBuf,
+    family: i32,
+    timeout: Timeout,
+    input: InBuf,
     /// Bytes sent (`getstats`).
-    pub sent: f64,
+    sent: f64,
     /// `gettime()` at creation, moved by `setstats`.
-    pub birthday: f64,
+    birthday: f64,
     /// Options set through `setoption`, replayed on a descriptor that
     /// replaces this one during connect (another family, or the winner of
     /// a race of connection attempts).
@@ -70,8 +59,8 @@ pub(crate) struct Sock {
 }
 
 impl Sock {
-    /// An object around `fd` (may be -1 for a family-agnostic master).
-    pub(crate) fn new(fd: RawFd, family: i32) -> Sock {
+    /// An object around the descriptor `fd` of `family`.
+    fn with_fd(fd: RawFd, family: i32) -> Sock {
         Sock {
             fd,
             family,
@@ -83,14 +72,21 @@ impl Sock {
         }
     }
 
+    /// An object with no descriptor yet: the family-agnostic `tcp()` and
+    /// `udp()` (`AF_UNSPEC`), or `socket.connect`'s, which bind and connect
+    /// create once they know the address family.
+    pub(crate) fn unopened(family: i32) -> Sock {
+        Sock::with_fd(-1, family)
+    }
+
     /// An object with a new descriptor of `family` and `socktype`.
     pub(crate) fn create(family: i32, socktype: Type) -> Result<Sock, NetError> {
-        Ok(Sock::new(Sock::open(family, socktype)?, family))
+        Ok(Sock::with_fd(Sock::open(family, socktype)?, family))
     }
 
     /// Creates a non-blocking descriptor of `family` and `socktype`; IPv6
     /// sockets get `IPV6_V6ONLY`, as LuaSocket sets it.
-    pub(crate) fn open(family: i32, socktype: Type) -> Result<RawFd, NetError> {
+    fn open(family: i32, socktype: Type) -> Result<RawFd, NetError> {
         // SOCK_NONBLOCK at creation saves two fcntl calls per socket.
         let s = socket2::Socket::new(
             Domain::from(family),
@@ -101,6 +97,17 @@ impl Sock {
             let _ = s.set_only_v6(true);
         }
         Ok(s.into_raw_fd())
+    }
+
+    /// The descriptor, -1 once closed or detached (`getfd`).
+    pub(crate) fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    /// `AF_INET`, `AF_INET6`, `AF_UNIX`, or `AF_UNSPEC` before the first
+    /// descriptor.
+    pub(crate) fn family(&self) -> i32 {
+        self.family
     }
 
     /// Closes the descriptor (once) and frees the buffer and the remembered
@@ -120,15 +127,60 @@ impl Sock {
         self.opts.clear();
     }
 
-    /// Records an option `setoption` set, for [`Sock::fresh`] to replay.
-    pub(crate) fn remember(&mut self, opt: SockOpt, value: OptValue) {
+    /// True when received bytes wait in the buffer (`dirty`).
+    pub(crate) fn has_buffered_data(&self) -> bool {
+        !self.input.is_empty()
+    }
+
+    /// What `select` needs: the descriptor and whether buffered input
+    /// makes the socket readable at once; `None` once closed.
+    #[inline]
+    pub(crate) fn poll_entry(&self) -> Option<(RawFd, bool)> {
+        (self.fd >= 0).then(|| (self.fd, !self.input.is_empty()))
+    }
+
+    /// `settimeout(value, mode)`.
+    pub(crate) fn set_timeout(&mut self, value: f64, mode: Mode) {
+        self.timeout.set(value, mode);
+    }
+
+    /// `gettimeout()`: the block and total limits as they were set.
+    pub(crate) fn timeouts(&self) -> (f64, f64) {
+        (self.timeout.block, self.timeout.total)
+    }
+
+    /// `getstats()`: bytes received, bytes sent, and the age in seconds.
+    pub(crate) fn stats(&self) -> (f64, f64, f64) {
+        (self.input.received, self.sent, gettime() - self.birthday)
+    }
+
+    /// `setstats(received, sent [, age])`; counts are truncated.
+    pub(crate) fn set_stats(&mut self, received: f64, sent: f64, age: Option<f64>) {
+        self.input.received = received.trunc();
+        self.sent = sent.trunc();
+        if let Some(age) = age {
+            self.birthday = gettime() - age;
+        }
+    }
+
+    /// `setoption`: sets `opt` on the descriptor and remembers it for a
+    /// descriptor that may replace this one during connect.
+    pub(crate) fn set_option(&mut self, opt: SockOpt, value: OptValue) -> Result<(), NetError> {
+        options::set(self.fd, opt, &value)?;
         self.opts.retain(|(o, _)| *o != opt);
         self.opts.push((opt, value));
+        Ok(())
+    }
+
+    /// `getoption`.
+    pub(crate) fn get_option(&self, opt: SockOpt) -> Result<OptValue, NetError> {
+        options::get(self.fd, opt)
     }
 
     /// A new descriptor of `family` carrying the options set so far (those
-    /// that do not apply to the family are skipped).
-    fn fresh(&self, family: i32, socktype: Type) -> Result<RawFd, NetError> {
+    /// that do not apply to the family are skipped). The object keeps its
+    /// own descriptor: see [`Sock::swap_fd`].
+    fn open_with_options(&self, family: i32, socktype: Type) -> Result<RawFd, NetError> {
         let fd = Sock::open(family, socktype)?;
         for (opt, value) in &self.opts {
             let _ = options::set(fd, *opt, value);
@@ -136,8 +188,8 @@ impl Sock {
         Ok(fd)
     }
 
-    /// Puts `fd` (of `family`) in place of the current descriptor.
-    fn replace(&mut self, fd: RawFd, family: i32) {
+    /// Closes the current descriptor and takes `fd` (of `family`) instead.
+    fn swap_fd(&mut self, fd: RawFd, family: i32) {
         if fd != self.fd {
             sys::close(self.fd);
         }
@@ -146,22 +198,28 @@ impl Sock {
         self.input.clear();
     }
 
-    /// Makes sure a descriptor of `family` exists, replacing one of another
-    /// family (the family-agnostic `tcp()`/`udp()` create theirs lazily).
-    fn ensure(&mut self, family: i32, socktype: Type) -> Result<(), NetError> {
+    /// Makes sure the descriptor is one of `family`: creates one when there
+    /// is none, or replaces one of another family (the family-agnostic
+    /// `tcp()`/`udp()` create theirs once an address says which).
+    fn ensure_family(&mut self, family: i32, socktype: Type) -> Result<(), NetError> {
         if self.fd >= 0 && self.family == family {
             return Ok(());
         }
-        let fd = self.fresh(family, socktype)?;
-        self.replace(fd, family);
+        let fd = self.open_with_options(family, socktype)?;
+        self.swap_fd(fd, family);
         Ok(())
     }
 
-    /// Makes sure a datagram socket of an unknown family (`udp()`) has a
-    /// descriptor before its first `sendto`, of the destination's family.
-    pub(crate) fn ensure_for(&mut self, family: i32, socktype: Type) -> Result<(), NetError> {
+    /// Before the first `sendto` of a datagram socket made without a
+    /// family (`udp()`): creates its descriptor, of the destination's
+    /// family. Does nothing to a socket that has one or had one.
+    pub(crate) fn open_for_destination(
+        &mut self,
+        family: i32,
+        socktype: Type,
+    ) -> Result<(), NetError> {
         if self.family == libc::AF_UNSPEC && self.fd < 0 {
-            self.ensure(family, socktype)?;
+            self.ensure_family(family, socktype)?;
         }
         Ok(())
     }
@@ -170,9 +228,9 @@ impl Sock {
     pub(crate) fn bind(&mut self, host: &str, port: &str, socktype: Type) -> Result<(), NetError> {
         let host = if host == "*" { None } else { Some(host) };
         let addrs = inet::resolve(host, Some(port), self.family, socktype, libc::AI_PASSIVE)?;
-        let mut last = NetError::Msg("no info on address");
+        let mut last = NetError::NoAddress;
         for ai in addrs {
-            if let Err(e) = self.ensure(ai.family, socktype) {
+            if let Err(e) = self.ensure_family(ai.family, socktype) {
                 last = e;
                 continue;
             }
@@ -185,16 +243,16 @@ impl Sock {
     }
 
     /// `connect(address, port)`: resolves, then connects to one of the
-    /// addresses within the single deadline `dl`.
+    /// addresses within one deadline for the whole call.
     pub(crate) fn connect(
         &mut self,
         host: &str,
         port: &str,
         socktype: Type,
-        dl: &Deadline,
     ) -> Result<(), NetError> {
+        let dl = self.timeout.start();
         let addrs = inet::resolve(Some(host), Some(port), self.family, socktype, 0)?;
-        self.connect_addrs(addrs, socktype, dl)
+        self.connect_addrs(addrs, socktype, &dl)
     }
 
     /// Connects to one of `addrs` (in the resolver's order) within `dl`.
@@ -206,7 +264,7 @@ impl Sock {
     /// connect the caller finishes later), and a bound or already connecting
     /// socket keeps its descriptor, so its kernel state (EALREADY, EISCONN)
     /// is what the caller sees.
-    pub(crate) fn connect_addrs(
+    fn connect_addrs(
         &mut self,
         addrs: Vec<AddrInfo>,
         socktype: Type,
@@ -214,14 +272,14 @@ impl Sock {
     ) -> Result<(), NetError> {
         if socktype == Type::STREAM && !dl.is_zero() && self.unbound() {
             let addrs = inet::interleave(addrs);
-            let mut open = |family| self.fresh(family, socktype);
+            let mut open = |family| self.open_with_options(family, socktype);
             let (fd, family) = inet::race(&addrs, &mut open, dl, inet::ATTEMPT_DELAY)?;
-            self.replace(fd, family);
+            self.swap_fd(fd, family);
             return Ok(());
         }
-        let mut last = NetError::Msg("no info on address");
+        let mut last = NetError::NoAddress;
         for ai in addrs {
-            if let Err(e) = self.ensure(ai.family, socktype) {
+            if let Err(e) = self.ensure_family(ai.family, socktype) {
                 last = e;
                 continue;
             }
@@ -256,22 +314,20 @@ impl Sock {
     /// within the deadline. A zero timeout returns `timeout` at once, and a
     /// later call reports the kernel's answer (EALREADY while in progress,
     /// success once, then EISCONN), as LuaSocket does.
-    pub(crate) fn connect_addr(&mut self, addr: &SockAddr, dl: &Deadline) -> Result<(), NetError> {
+    fn connect_addr(&mut self, addr: &SockAddr, dl: &Deadline) -> Result<(), NetError> {
         if self.fd < 0 {
             return Err(NetError::Closed);
         }
         match sys::connect(self.fd, addr) {
             Ok(()) => return Ok(()),
-            Err(e) => match e.raw_os_error() {
-                Some(libc::EINPROGRESS) | Some(libc::EAGAIN) | Some(libc::EINTR) => {}
-                _ => return Err(e.into()),
-            },
+            Err(e) if io::connect_in_progress(&e) => {}
+            Err(e) => return Err(e.into()),
         }
         if dl.is_zero() {
             return Err(NetError::Timeout);
         }
         // Writable with no error or hang-up: connected, no SO_ERROR needed.
-        if !sys::poll_failed(wait_events(self.fd, Interest::Write, dl)?) {
+        if !sys::poll_failed(io::wait_events(self.fd, Interest::Write, dl)?) {
             return Ok(());
         }
         match sys::with_fd(self.fd, |s| s.take_error())? {
@@ -289,64 +345,100 @@ impl Sock {
         Ok(())
     }
 
-    /// Waits for a connection; returns its non-blocking descriptor.
-    pub(crate) fn accept(&mut self, dl: &Deadline) -> Result<RawFd, NetError> {
+    /// Waits for a connection within the timeout; returns it as a new
+    /// object of the same family.
+    pub(crate) fn accept(&mut self) -> Result<Sock, NetError> {
         if self.fd < 0 {
             return Err(NetError::Closed);
         }
         let fd = self.fd;
-        let (s, _) = retry(fd, Interest::Read, dl, || {
+        let dl = self.timeout.start();
+        let (s, _) = io::retry(fd, Interest::Read, &dl, || {
             sys::with_fd(fd, |s| s.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)).map_err(|e| {
                 // A connection reset before we took it: wait for the next.
                 if e.raw_os_error() == Some(libc::ECONNABORTED) {
-                    io::Error::from(io::ErrorKind::WouldBlock)
+                    std::io::Error::from(std::io::ErrorKind::WouldBlock)
                 } else {
                     e
                 }
             })
         })?;
-        Ok(s.into_raw_fd())
+        Ok(Sock::with_fd(s.into_raw_fd(), self.family))
     }
 
-    /// Sends `data` until all is sent or an error or the deadline stops it,
-    /// at most `SEND_STEP` bytes per system call.
-    /// Returns the bytes sent and the error, if any.
-    pub(crate) fn send_all(&mut self, data: &[u8], dl: &Deadline) -> (usize, Option<NetError>) {
+    /// `send(data)` on a stream: sends until all is sent or an error or the
+    /// timeout stops it, at most `SEND_STEP` bytes per system call.
+    /// Returns the bytes sent, the error if any, and the seconds it took.
+    pub(crate) fn send(&mut self, data: &[u8]) -> (usize, Option<NetError>, f64) {
+        let dl = self.timeout.start();
         if self.fd < 0 {
-            return (0, Some(NetError::Closed));
+            return (0, Some(NetError::Closed), dl.elapsed());
         }
         let fd = self.fd;
         let mut sent = 0;
+        let mut err = None;
         while sent < data.len() {
             let end = data.len().min(sent + SEND_STEP);
-            match retry(fd, Interest::Write, dl, || sys::send(fd, &data[sent..end])) {
+            match io::retry(fd, Interest::Write, &dl, || sys::send(fd, &data[sent..end])) {
                 Ok(n) => sent += n,
                 Err(e) => {
-                    self.sent += sent as f64;
-                    return (sent, Some(e));
+                    err = Some(e);
+                    break;
                 }
             }
         }
         self.sent += sent as f64;
-        (sent, None)
+        (sent, err, dl.elapsed())
     }
 
-    /// Runs `receive` through the buffer.
-    pub(crate) fn receive(
+    /// `receive(pattern, prefix, maxsize)` on a stream, `prefix_len` being
+    /// the length of the prefix the caller puts in front of the data (it
+    /// counts toward a byte count and toward `maxsize`). Hands `to` the
+    /// data (all of it, or the partial result when there is an error), the
+    /// error, and the seconds the call took; then gives back the buffer
+    /// memory an idle socket does not need.
+    ///
+    /// A line that is already buffered whole is the usual `*l` call: it is
+    /// answered without reading the clock or making a system call (its
+    /// elapsed time is 0).
+    #[inline(always)]
+    pub(crate) fn receive<D: Deliver>(
         &mut self,
         pattern: Pattern,
         prefix_len: usize,
         maxsize: Option<usize>,
-        dl: &Deadline,
-    ) -> Received<'_> {
-        if self.fd < 0 {
-            return Received {
-                data: Data::Borrowed(&[]),
-                err: Some(NetError::Closed),
-            };
+        to: D,
+    ) -> D::Out {
+        if pattern == Pattern::Line && prefix_len == 0 && maxsize.is_none() && self.fd >= 0 {
+            if let Some(line) = self.input.buffered_line() {
+                let r = to.deliver(line, None, 0.0);
+                self.input.settle();
+                return r;
+            }
         }
-        let mut src = StreamSource { fd: self.fd, dl };
-        self.input.receive(&mut src, pattern, prefix_len, maxsize)
+        self.receive_slow(pattern, prefix_len, maxsize, to)
+    }
+
+    fn receive_slow<D: Deliver>(
+        &mut self,
+        pattern: Pattern,
+        prefix_len: usize,
+        maxsize: Option<usize>,
+        to: D,
+    ) -> D::Out {
+        let dl = self.timeout.start();
+        let r = if self.fd < 0 {
+            to.deliver(&[], Some(&NetError::Closed), dl.elapsed())
+        } else {
+            let mut src = StreamSource {
+                fd: self.fd,
+                dl: &dl,
+            };
+            let got = self.input.receive(&mut src, pattern, prefix_len, maxsize);
+            to.deliver(got.data.as_slice(), got.err.as_ref(), dl.elapsed())
+        };
+        self.input.settle();
+        r
     }
 
     pub(crate) fn shutdown(&mut self, how: std::net::Shutdown) {
@@ -380,47 +472,47 @@ impl Sock {
         }
     }
 
-    /// Sends one datagram to `to`, or to the connected peer; returns the
-    /// bytes sent.
-    pub(crate) fn send_dgram(
+    /// Sends one datagram to `to`, or to the connected peer, within the
+    /// timeout; returns the bytes sent.
+    pub(crate) fn send_datagram(
         &mut self,
         data: &[u8],
         to: Option<&SockAddr>,
-        dl: &Deadline,
     ) -> Result<usize, NetError> {
         if self.fd < 0 {
             return Err(NetError::Closed);
         }
         let fd = self.fd;
-        retry(fd, Interest::Write, dl, || match to {
+        let dl = self.timeout.start();
+        io::retry(fd, Interest::Write, &dl, || match to {
             Some(addr) => sys::send_to(fd, data, addr),
             None => sys::send(fd, data),
         })
     }
 
-    /// Receives one datagram, whole when `max` is `None`, else its first
-    /// `max` bytes (the rest is discarded, as upstream), and hands it and
-    /// (when `from` is set) the sender's address to `f`. A zero-length
-    /// datagram is `""`, not end of stream.
+    /// Receives one datagram within the timeout, whole when `max` is
+    /// `None`, else its first `max` bytes (the rest is discarded, as
+    /// upstream), and hands it and (when `from` is set) the sender's address
+    /// to `f`. A zero-length datagram is `""`, not end of stream.
     ///
-    /// Internet datagrams always fit the reused buffer. A unix datagram can
+    /// Internet datagrams always fit the pooled buffer. A unix datagram can
     /// be larger, so for those the size is peeked first (MSG_TRUNC) and the
     /// buffer grows for that call.
-    pub(crate) fn recv_dgram<R>(
+    pub(crate) fn receive_datagram<R>(
         &mut self,
         max: Option<usize>,
         from: bool,
-        dl: &Deadline,
         f: impl FnOnce(&[u8], Option<&SockAddr>) -> R,
     ) -> Result<R, NetError> {
         if self.fd < 0 {
             return Err(NetError::Closed);
         }
         let fd = self.fd;
+        let dl = self.timeout.start();
         let peek = self.family == libc::AF_UNIX && max.is_none_or(|m| m > DATAGRAM_SIZE);
-        // Taken out of the thread-local for the call, so `f` may do anything.
-        let mut buf = DATAGRAM.with(|b| std::mem::take(&mut *b.borrow_mut()));
-        let got = retry(fd, Interest::Read, dl, || {
+        // Taken out of the pool for the call, so `f` may do anything.
+        let mut buf = pool::take_scratch();
+        let got = io::retry(fd, Interest::Read, &dl, || {
             let want = if peek {
                 let (size, _) =
                     sys::recv_dgram_into(fd, &mut buf, 0, libc::MSG_PEEK | libc::MSG_TRUNC, false)?;
@@ -431,17 +523,14 @@ impl Sock {
             sys::recv_dgram_into(fd, &mut buf, want, 0, from)
         });
         let out = got.map(|(_, addr)| f(&buf, addr.as_ref()));
-        if buf.capacity() <= 2 * DATAGRAM_SIZE {
-            buf.clear();
-            let _ = DATAGRAM.try_with(|b| *b.borrow_mut() = buf);
-        }
+        pool::give_scratch(buf);
         out
     }
 
     /// `bind(path)` for a unix-domain socket; on failure the descriptor is
     /// closed, as upstream does.
     pub(crate) fn bind_path(&mut self, path: &[u8]) -> Result<(), NetError> {
-        let addr = sys::unix_addr(path).ok_or(NetError::Msg("path too long"))?;
+        let addr = sys::unix_addr(path).ok_or(NetError::PathTooLong)?;
         let r = if self.fd < 0 {
             Err(NetError::from_errno(libc::EBADF))
         } else {
@@ -453,16 +542,26 @@ impl Sock {
         r
     }
 
-    /// `connect(path)` for a unix-domain socket within `dl`; on failure
-    /// the descriptor is closed, as upstream does.
-    pub(crate) fn connect_path(&mut self, path: &[u8], dl: &Deadline) -> Result<(), NetError> {
-        let addr = sys::unix_addr(path).ok_or(NetError::Msg("path too long"))?;
-        let r = self.connect_addr(&addr, dl);
+    /// `connect(path)` for a unix-domain socket within the timeout; on
+    /// failure the descriptor is closed, as upstream does.
+    pub(crate) fn connect_path(&mut self, path: &[u8]) -> Result<(), NetError> {
+        let addr = sys::unix_addr(path).ok_or(NetError::PathTooLong)?;
+        let dl = self.timeout.start();
+        let r = self.connect_addr(&addr, &dl);
         if r.is_err() {
             self.close();
         }
         r
     }
+}
+
+/// Where [`Sock::receive`] hands its result: the data (or the partial
+/// result), the error, and the seconds the call took. A trait rather than a
+/// closure so that the implementation can ask to be inlined at both call
+/// sites (the buffered-line fast path stays as cheap as a direct push).
+pub(crate) trait Deliver {
+    type Out;
+    fn deliver(self, data: &[u8], err: Option<&NetError>, elapsed: f64) -> Self::Out;
 }
 
 /// Reads a stream socket for the buffer, waiting within the call's deadline.
@@ -474,13 +573,14 @@ struct StreamSource<'d> {
 impl Source for StreamSource<'_> {
     fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError> {
         let fd = self.fd;
-        retry(fd, Interest::Read, self.dl, || sys::recv_into(fd, buf, max))
+        io::retry(fd, Interest::Read, self.dl, || sys::recv_into(fd, buf, max))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::counting_bytes;
     use std::net::{SocketAddr, TcpListener};
     use std::time::{Duration, Instant};
 
@@ -522,7 +622,7 @@ mod tests {
         let (dead, _keep) = black_hole();
         let live = TcpListener::bind("127.0.0.1:0").unwrap();
         let live_at = live.local_addr().unwrap();
-        let mut s = Sock::new(-1, libc::AF_UNSPEC);
+        let mut s = Sock::unopened(libc::AF_UNSPEC);
         s.timeout = timeout(10.0);
         let t0 = Instant::now();
         let dl = s.timeout.start();
@@ -541,7 +641,7 @@ mod tests {
         let (a, _ka) = black_hole();
         let (b, _kb) = black_hole();
         let (c, _kc) = black_hole();
-        let mut s = Sock::new(-1, libc::AF_UNSPEC);
+        let mut s = Sock::unopened(libc::AF_UNSPEC);
         s.timeout = timeout(0.6);
         let t0 = Instant::now();
         let dl = s.timeout.start();
@@ -561,7 +661,7 @@ mod tests {
         drop(closed);
         let live = TcpListener::bind("127.0.0.1:0").unwrap();
         let live_at = live.local_addr().unwrap();
-        let mut s = Sock::new(-1, libc::AF_UNSPEC);
+        let mut s = Sock::unopened(libc::AF_UNSPEC);
         let t0 = Instant::now();
         let dl = s.timeout.start();
         s.connect_addrs(
@@ -581,7 +681,7 @@ mod tests {
     #[test]
     fn a_zero_timeout_starts_one_attempt_and_keeps_its_descriptor() {
         let (dead, _keep) = black_hole();
-        let mut s = Sock::new(-1, libc::AF_UNSPEC);
+        let mut s = Sock::unopened(libc::AF_UNSPEC);
         s.timeout = timeout(0.0);
         let dl = s.timeout.start();
         let r = s.connect_addrs(vec![addr_info(dead)], Type::STREAM, &dl);
@@ -597,14 +697,14 @@ mod tests {
     fn options_set_before_connect_survive_the_race() {
         let live = TcpListener::bind("127.0.0.1:0").unwrap();
         let mut s = Sock::create(libc::AF_INET, Type::STREAM).unwrap();
-        options::set(s.fd, SockOpt::TcpNoDelay, &OptValue::Bool(true)).unwrap();
-        s.remember(SockOpt::TcpNoDelay, OptValue::Bool(true));
+        s.set_option(SockOpt::TcpNoDelay, OptValue::Bool(true))
+            .unwrap();
         let dl = s.timeout.start();
         let addrs = vec![addr_info(live.local_addr().unwrap())];
         s.connect_addrs(addrs, Type::STREAM, &dl).unwrap();
         assert_eq!(
-            options::get(s.fd, SockOpt::TcpNoDelay),
-            Ok(OptValue::Bool(true))
+            s.get_option(SockOpt::TcpNoDelay).unwrap(),
+            OptValue::Bool(true)
         );
         s.close();
     }
@@ -613,9 +713,118 @@ mod tests {
     fn close_frees_the_remembered_options() {
         // `__gc` only calls close: anything close keeps would leak.
         let mut s = Sock::create(libc::AF_INET, Type::STREAM).unwrap();
-        s.remember(SockOpt::TcpNoDelay, OptValue::Bool(true));
+        s.set_option(SockOpt::TcpNoDelay, OptValue::Bool(true))
+            .unwrap();
         s.close();
         assert_eq!(s.opts.capacity(), 0);
+    }
+
+    /// A connected TCP pair over loopback: (client, accepted server side).
+    fn tcp_pair() -> (Sock, Sock) {
+        let mut server = Sock::create(libc::AF_INET, Type::STREAM).unwrap();
+        server.bind("127.0.0.1", "0", Type::STREAM).unwrap();
+        server.listen(4).unwrap();
+        let port = server.local_addr().unwrap().as_socket().unwrap().port();
+        let mut client = Sock::unopened(libc::AF_UNSPEC);
+        client.set_timeout(5.0, Mode::Block);
+        client
+            .connect("127.0.0.1", &port.to_string(), Type::STREAM)
+            .unwrap();
+        server.set_timeout(5.0, Mode::Total);
+        let mut accepted = server.accept().unwrap();
+        server.close();
+        accepted.set_timeout(5.0, Mode::Block);
+        (client, accepted)
+    }
+
+    /// `receive` as the glue calls it: the data and the error text.
+    fn receive(s: &mut Sock, p: Pattern, prefix_len: usize) -> (Vec<u8>, Option<String>, f64) {
+        struct Copy;
+        impl Deliver for Copy {
+            type Out = (Vec<u8>, Option<String>, f64);
+            fn deliver(self, d: &[u8], e: Option<&NetError>, t: f64) -> Self::Out {
+                (d.to_vec(), e.map(|e| e.to_string()), t)
+            }
+        }
+        s.receive(p, prefix_len, None, Copy)
+    }
+
+    #[test]
+    fn streams_send_and_receive_lines_counts_and_stats() {
+        let (mut a, mut b) = tcp_pair();
+        assert_eq!(a.timeouts(), (5.0, -1.0));
+        let (sent, err, _) = a.send(b"one\r\ntwo\nthree");
+        assert_eq!((sent, err.is_none()), (14, true));
+        // The first line needs a read; the second is answered from the
+        // buffer, with no clock read (elapsed 0).
+        assert_eq!(receive(&mut b, Pattern::Line, 0).0, b"one");
+        assert!(b.has_buffered_data());
+        assert_eq!(b.poll_entry(), Some((b.fd(), true)));
+        assert_eq!(
+            receive(&mut b, Pattern::Line, 0),
+            (b"two".to_vec(), None, 0.0)
+        );
+        // A prefix of 2 counts toward a byte count of 4.
+        assert_eq!(receive(&mut b, Pattern::Bytes(4), 2).0, b"th");
+        b.set_timeout(0.0, Mode::Block);
+        let (data, err, _) = receive(&mut b, Pattern::Line, 0);
+        assert_eq!((data, err.as_deref()), (b"ree".to_vec(), Some("timeout")));
+        assert!(!b.has_buffered_data());
+        let (received, sent, age) = b.stats();
+        assert_eq!((received, sent), (14.0, 0.0));
+        assert!(age >= 0.0);
+        b.set_stats(1.5, 2.0, Some(100.0));
+        let (received, sent, age) = b.stats();
+        assert_eq!((received, sent), (1.0, 2.0));
+        assert!(age >= 100.0);
+        a.shutdown(std::net::Shutdown::Write);
+        b.set_timeout(5.0, Mode::Block);
+        let (data, err, _) = receive(&mut b, Pattern::All, 0);
+        assert_eq!((data, err), (Vec::new(), Some("closed".to_string())));
+        a.close();
+        b.close();
+        assert_eq!(b.poll_entry(), None);
+        let (sent, err, _) = b.send(b"x");
+        assert_eq!((sent, err.unwrap().to_string()), (0, "closed".to_string()));
+        assert_eq!(
+            receive(&mut b, Pattern::Line, 0).1.as_deref(),
+            Some("closed")
+        );
+    }
+
+    #[test]
+    fn a_replaced_descriptor_is_not_closed() {
+        let (mut a, mut b) = tcp_pair();
+        let fd = b.fd();
+        b.set_fd(-1);
+        b.close();
+        // The old descriptor still works: setfd(-1) detached it.
+        a.send(b"ping\n");
+        let mut again = Sock::with_fd(fd, libc::AF_INET);
+        again.set_timeout(5.0, Mode::Block);
+        assert_eq!(receive(&mut again, Pattern::Line, 0).0, b"ping");
+        again.close();
+        a.close();
+    }
+
+    #[test]
+    fn datagram_sockets_connect_and_disconnect() {
+        let (mut a, mut b, at) = udp_pair();
+        let port = at.as_socket().unwrap().port().to_string();
+        b.connect("127.0.0.1", &port, Type::DGRAM).unwrap();
+        assert_eq!(b.send_datagram(b"hi", None).unwrap(), 2);
+        assert_eq!(recv(&mut a, None).unwrap(), b"hi");
+        b.disconnect();
+        assert!(b.peer_addr().is_err());
+        let mut lazy = Sock::unopened(libc::AF_UNSPEC);
+        lazy.open_for_destination(libc::AF_INET, Type::DGRAM)
+            .unwrap();
+        assert_eq!(lazy.family(), libc::AF_INET);
+        assert_eq!(lazy.send_datagram(b"x", Some(&at)).unwrap(), 1);
+        assert_eq!(recv(&mut a, None).unwrap(), b"x");
+        for s in [&mut a, &mut b, &mut lazy] {
+            s.close();
+        }
     }
 
     fn udp_pair() -> (Sock, Sock, SockAddr) {
@@ -628,25 +837,22 @@ mod tests {
     }
 
     fn recv(s: &mut Sock, max: Option<usize>) -> Result<Vec<u8>, NetError> {
-        let dl = s.timeout.start();
-        s.recv_dgram(max, false, &dl, |d, _| d.to_vec())
+        s.receive_datagram(max, false, |d, _| d.to_vec())
     }
 
     #[test]
     fn datagrams_come_whole_or_cut_to_the_size_asked() {
         let (mut a, mut b, at) = udp_pair();
-        let dl = b.timeout.start();
-        let big: Vec<u8> = (0..65_507u32).map(|i| (i % 251) as u8).collect();
-        assert_eq!(b.send_dgram(&big, Some(&at), &dl).unwrap(), big.len());
+        let big = counting_bytes(65_507);
+        assert_eq!(b.send_datagram(&big, Some(&at)).unwrap(), big.len());
         assert_eq!(recv(&mut a, None).unwrap(), big);
-        b.send_dgram(&big, Some(&at), &dl).unwrap();
+        b.send_datagram(&big, Some(&at)).unwrap();
         assert_eq!(recv(&mut a, Some(10)).unwrap(), &big[..10]);
-        b.send_dgram(b"", Some(&at), &dl).unwrap();
+        b.send_datagram(b"", Some(&at)).unwrap();
         assert_eq!(recv(&mut a, None).unwrap(), b"");
-        b.send_dgram(b"abc", Some(&at), &dl).unwrap();
-        let dl = a.timeout.start();
+        b.send_datagram(b"abc", Some(&at)).unwrap();
         let (data, from) = a
-            .recv_dgram(None, true, &dl, |d, f| (d.to_vec(), f.cloned()))
+            .receive_datagram(None, true, |d, f| (d.to_vec(), f.cloned()))
             .unwrap();
         assert_eq!(data, b"abc");
         let from = from.unwrap().as_socket().unwrap();
@@ -673,13 +879,12 @@ mod tests {
         let mut b = Sock::create(libc::AF_UNIX, Type::DGRAM).unwrap();
         let _ = options::set(b.fd, SockOpt::SendBufferSize, &OptValue::Int(1 << 20));
         let to = sys::unix_addr(path).unwrap();
-        let dl = b.timeout.start();
-        let big: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
-        b.send_dgram(&big, Some(&to), &dl).unwrap();
+        let big = counting_bytes(100_000);
+        b.send_datagram(&big, Some(&to)).unwrap();
         assert_eq!(recv(&mut a, None).unwrap(), big);
-        b.send_dgram(&big, Some(&to), &dl).unwrap();
+        b.send_datagram(&big, Some(&to)).unwrap();
         assert_eq!(recv(&mut a, Some(70_000)).unwrap(), &big[..70_000]);
-        b.send_dgram(b"", Some(&to), &dl).unwrap();
+        b.send_datagram(b"", Some(&to)).unwrap();
         assert_eq!(recv(&mut a, None).unwrap(), b"");
         assert_eq!(sys::unix_name(&a.local_addr().unwrap()), path);
         a.close();
@@ -701,10 +906,9 @@ mod tests {
         assert_eq!(sys::unix_name(&s.local_addr().unwrap()), name.as_bytes());
         s.listen(4).unwrap();
         let mut c = Sock::create(libc::AF_UNIX, Type::STREAM).unwrap();
-        let dl = c.timeout.start();
-        c.connect_path(name.as_bytes(), &dl).unwrap();
+        c.connect_path(name.as_bytes()).unwrap();
         let mut d = Sock::create(libc::AF_UNIX, Type::STREAM).unwrap();
-        let r = d.connect_path(b"\0luasocket-rs-nobody-listens", &dl);
+        let r = d.connect_path(b"\0luasocket-rs-nobody-listens");
         assert_eq!(r.unwrap_err().to_string(), "connection refused");
         assert_eq!(d.fd, -1, "a failed connect closes the descriptor");
         s.close();

@@ -11,14 +11,9 @@
 //! - segment protection also keeps `- _ . ! ~ * ' ( ) : @ & = + $ ,` and
 //!   writes upper-case hex digits.
 //!
-//! The functions work on plain byte slices; `glue` (built with a Lua version)
-//! reads the Lua arguments and pushes the results. When nothing needs to
+//! The functions work on plain byte slices; `glue/url.rs` (built with a Lua
+//! version) reads the Lua arguments and pushes the results. When nothing needs to
 //! change, the glue returns the argument string itself instead of a copy.
-
-#[cfg(feature = "mlua")]
-mod glue;
-#[cfg(feature = "mlua")]
-pub(crate) use glue::open;
 
 /// Bytes that `escape` leaves alone: `A-Z a-z 0-9 _`.
 static ESCAPE_KEEP: [bool; 256] = keep_table(b"_");
@@ -144,14 +139,20 @@ pub(crate) fn unescape(input: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(rest);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The oracles: the slow, obvious way, byte by byte, as LuaSocket's gsub
+/// patterns read. The unit tests below and the fuzz target compare with them.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod naive {
+    /// Runs an encoder over `s` into a buffer that already holds bytes,
+    /// checks it only appended, and returns what it appended.
+    pub(crate) fn appended(f: fn(&[u8], &mut Vec<u8>), s: &[u8]) -> Vec<u8> {
+        let mut out = b"kept:".to_vec();
+        f(s, &mut out);
+        assert!(out.starts_with(b"kept:"), "output is appended");
+        out.split_off(5)
+    }
 
-    // Oracles written the slow, obvious way, byte by byte, as LuaSocket's
-    // gsub patterns read.
-
-    fn naive_escape(s: &[u8]) -> Vec<u8> {
+    pub(crate) fn escape(s: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
         for &b in s {
             if b.is_ascii_alphanumeric() || b == b'_' {
@@ -163,7 +164,7 @@ mod tests {
         v
     }
 
-    fn naive_protect(s: &[u8]) -> Vec<u8> {
+    pub(crate) fn protect(s: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
         for &b in s {
             if b.is_ascii_alphanumeric() || b"_-.!~*'():@&=+$,".contains(&b) {
@@ -175,7 +176,7 @@ mod tests {
         v
     }
 
-    fn naive_unescape(s: &[u8]) -> Vec<u8> {
+    pub(crate) fn unescape(s: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
         let mut i = 0;
         while i < s.len() {
@@ -194,25 +195,17 @@ mod tests {
         }
         v
     }
+}
 
-    fn run(f: fn(&[u8], &mut Vec<u8>), s: &[u8]) -> Vec<u8> {
-        let mut out = b"kept:".to_vec();
-        f(s, &mut out);
-        assert!(out.starts_with(b"kept:"), "output is appended");
-        out.split_off(5)
-    }
-
-    fn lcg(seed: &mut u64) -> u64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *seed >> 33
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::Rng;
 
     /// Random strings over an alphabet rich in `%`, hex digits and marks.
     fn samples() -> Vec<Vec<u8>> {
         let alphabet = b"%%%%0123456789abcdefABCDEFgxyzGXYZ_-.!~*'():@&=+$,/?# \r\n\0\x7f\x80\xff";
-        let mut seed = 7;
+        let mut rng = Rng::new(7);
         let mut v: Vec<Vec<u8>> = vec![
             b"".to_vec(),
             b"%".to_vec(),
@@ -223,10 +216,10 @@ mod tests {
             (0..=255u8).collect(),
         ];
         for _ in 0..3000 {
-            let len = (lcg(&mut seed) % 24) as usize;
+            let len = rng.below(24);
             v.push(
                 (0..len)
-                    .map(|_| alphabet[(lcg(&mut seed) as usize) % alphabet.len()])
+                    .map(|_| alphabet[rng.below(alphabet.len())])
                     .collect(),
             );
         }
@@ -236,37 +229,41 @@ mod tests {
     #[test]
     fn escape_matches_naive() {
         for s in samples() {
-            assert_eq!(run(escape, &s), naive_escape(&s), "{s:?}");
-            assert_eq!(escape_changes(&s), naive_escape(&s) != s);
+            assert_eq!(naive::appended(escape, &s), naive::escape(&s), "{s:?}");
+            assert_eq!(escape_changes(&s), naive::escape(&s) != s);
         }
-        assert_eq!(run(escape, b"a b/c_D9\xff"), b"a%20b%2fc_D9%ff");
+        assert_eq!(naive::appended(escape, b"a b/c_D9\xff"), b"a%20b%2fc_D9%ff");
     }
 
     #[test]
     fn unescape_matches_naive() {
         for s in samples() {
-            assert_eq!(run(unescape, &s), naive_unescape(&s), "{s:?}");
-            assert_eq!(unescape_changes(&s), naive_unescape(&s) != s);
+            assert_eq!(naive::appended(unescape, &s), naive::unescape(&s), "{s:?}");
+            assert_eq!(unescape_changes(&s), naive::unescape(&s) != s);
         }
-        assert_eq!(run(unescape, b"%41%4a%4A%%41%4%"), b"AJJ%A%4%");
+        assert_eq!(naive::appended(unescape, b"%41%4a%4A%%41%4%"), b"AJJ%A%4%");
     }
 
     #[test]
     fn protect_matches_naive() {
         for s in samples() {
-            assert_eq!(run(protect_segment, &s), naive_protect(&s), "{s:?}");
-            assert_eq!(protect_changes(&s), naive_protect(&s) != s);
+            assert_eq!(
+                naive::appended(protect_segment, &s),
+                naive::protect(&s),
+                "{s:?}"
+            );
+            assert_eq!(protect_changes(&s), naive::protect(&s) != s);
         }
-        assert_eq!(run(protect_segment, b"a b/c:@"), b"a%20b%2Fc:@");
+        assert_eq!(naive::appended(protect_segment, b"a b/c:@"), b"a%20b%2Fc:@");
     }
 
     #[test]
     fn unescape_undoes_escape() {
         for s in samples() {
-            let e = run(escape, &s);
-            assert_eq!(run(unescape, &e), s);
-            let p = run(protect_segment, &s);
-            assert_eq!(run(unescape, &p), s);
+            let e = naive::appended(escape, &s);
+            assert_eq!(naive::appended(unescape, &e), s);
+            let p = naive::appended(protect_segment, &s);
+            assert_eq!(naive::appended(unescape, &p), s);
         }
     }
 }

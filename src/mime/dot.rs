@@ -56,31 +56,8 @@ pub(crate) fn dot(state: u64, input: &[u8], out: &mut Out) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mime::testutil::{splits, Rng};
-
-    fn naive(mut state: u64, input: &[u8]) -> (Vec<u8>, u64) {
-        let mut out = Vec::new();
-        for &c in input {
-            out.push(c);
-            state = match c {
-                b'\r' => 1,
-                b'\n' => {
-                    if state == 1 {
-                        2
-                    } else {
-                        0
-                    }
-                }
-                _ => {
-                    if c == b'.' && state == 2 {
-                        out.push(b'.');
-                    }
-                    0
-                }
-            };
-        }
-        (out, state)
-    }
+    use crate::mime::naive;
+    use crate::testutil::{splits, Rng};
 
     #[test]
     fn stuffs_dots_at_line_starts() {
@@ -105,7 +82,11 @@ mod tests {
             for part in splits(&mut rng, &x) {
                 state = dot(state, part, &mut out);
             }
-            assert_eq!((out.as_slice().to_vec(), state), naive(start, &x), "{x:?}");
+            assert_eq!(
+                (out.as_slice().to_vec(), state),
+                naive::dot(start, &x),
+                "{x:?}"
+            );
         }
     }
 }

@@ -108,29 +108,8 @@ fn eol_piece(mut last: i32, input: &[u8], marker: &[u8], out: &mut Out) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mime::testutil::{splits, Rng};
-
-    fn naive(mut last: i32, input: &[u8], marker: &[u8]) -> (Vec<u8>, i32) {
-        let mut out = Vec::new();
-        for &c in input {
-            let c = c as i32;
-            if c == 13 || c == 10 {
-                if last == 13 || last == 10 {
-                    if c == last {
-                        out.extend_from_slice(marker);
-                    }
-                    last = 0;
-                } else {
-                    out.extend_from_slice(marker);
-                    last = c;
-                }
-            } else {
-                out.push(c as u8);
-                last = 0;
-            }
-        }
-        (out, last)
-    }
+    use crate::mime::naive;
+    use crate::testutil::{splits, Rng};
 
     fn one(last: i32, input: &[u8], marker: &[u8]) -> (Vec<u8>, i32) {
         let mut out = Out::default();
@@ -168,7 +147,7 @@ mod tests {
                 }
                 assert_eq!(
                     (out.as_slice().to_vec(), last),
-                    naive(start, &x, marker),
+                    naive::eol(start, &x, marker),
                     "{x:?}"
                 );
             }
@@ -190,7 +169,7 @@ mod tests {
                 }
                 assert_eq!(
                     (out.as_slice().to_vec(), last),
-                    naive(start, &x, marker),
+                    naive::eol(start, &x, marker),
                     "{x:?}"
                 );
             }

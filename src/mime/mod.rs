@@ -3,8 +3,8 @@
 //!
 //! Replaces LuaSocket's `mime.c`. The codecs live in their own files and work
 //! on plain byte slices (no Lua), so `cargo test` checks them against naive
-//! versions; `glue.rs` reads the Lua arguments, calls them and pushes the
-//! results exactly as `mime.c` does. The C conversions its arguments go
+//! versions; `glue/mime.rs` reads the Lua arguments, calls them and pushes
+//! the results exactly as `mime.c` does. The C conversions its arguments go
 //! through (`(int)`, `(size_t)`, C strings) are reproduced below. The results
 //! are LuaSocket's byte for byte, however the input is split into chunks.
 
@@ -14,9 +14,6 @@ pub(crate) mod eol;
 pub(crate) mod qp;
 mod swar;
 pub(crate) mod wrap;
-
-#[cfg(feature = "mlua")]
-mod glue;
 
 /// A codec's output buffer. Its bytes stay initialised between uses (only
 /// `len` of them are output), so a codec can ask for room for the worst
@@ -28,11 +25,18 @@ pub(crate) struct Out {
 }
 
 impl Out {
-    pub(crate) const fn new() -> Out {
+    /// An empty output over the thread's pooled scratch buffer, whose
+    /// initialised bytes it reuses.
+    pub(crate) fn from_pool() -> Out {
         Out {
-            buf: Vec::new(),
+            buf: crate::pool::take_scratch(),
             len: 0,
         }
+    }
+
+    /// Gives the buffer back to the pool.
+    pub(crate) fn recycle(self) {
+        crate::pool::give_scratch(self.buf)
     }
 
     /// The output so far.
@@ -44,13 +48,9 @@ impl Out {
         self.len
     }
 
+    #[cfg(test)]
     pub(crate) fn clear(&mut self) {
         self.len = 0;
-    }
-
-    /// The bytes kept allocated (for deciding whether to keep the buffer).
-    pub(crate) fn capacity(&self) -> usize {
-        self.buf.len()
     }
 
     /// The whole buffer, with at least `extra` bytes after the output:
@@ -84,11 +84,8 @@ impl Out {
         self.len += bytes.len();
     }
 }
-#[cfg(feature = "mlua")]
-pub(crate) use glue::open;
-
-#[cfg(test)]
-mod testutil;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod naive;
 
 // ---- C's conversions, as LuaSocket's arguments go through them ------------
 
@@ -149,9 +146,19 @@ mod tests {
         assert_eq!(out.as_slice(), b"abcde");
         out.clear();
         assert_eq!(out.as_slice(), b"");
-        assert!(out.capacity() >= 13);
         out.push(b'x');
         assert_eq!(out.as_slice(), b"x");
+    }
+
+    #[test]
+    fn pooled_outputs_start_empty_and_reuse_the_buffer() {
+        let mut out = Out::from_pool();
+        out.extend(b"abc");
+        out.recycle();
+        let mut out = Out::from_pool();
+        assert_eq!(out.as_slice(), b"");
+        assert!(out.room(0).len() >= 3, "the initialised bytes came back");
+        out.recycle();
     }
 
     #[test]

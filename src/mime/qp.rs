@@ -162,7 +162,7 @@ fn encode_run(input: &[u8], marker: &[u8], out: &mut Out) -> usize {
         // included), then the byte that is not, alone.
         while i + 10 <= n {
             buf[w..w + 8].copy_from_slice(&input[i..i + 8]);
-            let k = clear_prefix(unsafe_bytes(word(&input[i..i + 8])));
+            let k = clear_prefix(needs_work(word(&input[i..i + 8])));
             i += k;
             w += k;
             if k < 8 {
@@ -205,7 +205,7 @@ fn encode_run(input: &[u8], marker: &[u8], out: &mut Out) -> usize {
 /// or above, or `=`: the bytes that neither the encoder (which quotes them,
 /// or starts a line break at CR) nor the decoder writes as they are.
 #[inline(always)]
-fn unsafe_bytes(x: u64) -> u64 {
+fn needs_work(x: u64) -> u64 {
     let low = x & LOW7;
     // From 127 on: high bit set, or low seven bits all ones.
     let high = x | (low + ONES);
@@ -231,7 +231,7 @@ impl Scan<8> for Swar {
     #[inline(always)]
     fn copy_plain(src: &[u8; 8], dst: &mut [u8; 8]) -> usize {
         *dst = *src;
-        clear_prefix(unsafe_bytes(u64::from_le_bytes(*src)))
+        clear_prefix(needs_work(u64::from_le_bytes(*src)))
     }
 }
 
@@ -465,7 +465,8 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mime::testutil::{splits, Rng};
+    use crate::mime::naive;
+    use crate::testutil::{splits, Rng};
 
     fn qp(x: &[u8], marker: &[u8]) -> Vec<u8> {
         let mut e = Encoder::new(marker);
@@ -499,96 +500,6 @@ mod tests {
         out.as_slice().to_vec()
     }
 
-    /// LuaSocket's algorithm read literally: a three-byte window that each
-    /// new byte enters, decided from its front. Used as the oracle.
-    fn naive_qp(x: &[u8], marker: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut w: Vec<u8> = Vec::new();
-        for &c in x {
-            w.push(c);
-            while let Some(&first) = w.first() {
-                let plain = (33..=126).contains(&first) && first != b'=';
-                if first == b'\r' {
-                    if w.len() < 2 {
-                        break;
-                    }
-                    if w[1] == b'\n' {
-                        out.extend_from_slice(marker);
-                        w.clear();
-                        break;
-                    }
-                    out.extend_from_slice(format!("={first:02X}").as_bytes());
-                } else if first == b' ' || first == b'\t' {
-                    if w.len() < 3 {
-                        break;
-                    }
-                    if w[1] == b'\r' && w[2] == b'\n' {
-                        out.extend_from_slice(format!("={first:02X}").as_bytes());
-                        out.extend_from_slice(marker);
-                        w.clear();
-                        break;
-                    }
-                    out.push(first);
-                } else if plain {
-                    out.push(first);
-                } else {
-                    out.extend_from_slice(format!("={first:02X}").as_bytes());
-                }
-                w.remove(0);
-            }
-        }
-        for &c in &w {
-            if (33..=126).contains(&c) && c != b'=' {
-                out.push(c);
-            } else {
-                out.extend_from_slice(format!("={c:02X}").as_bytes());
-            }
-        }
-        if !w.is_empty() {
-            out.extend_from_slice(b"=\r\n");
-        }
-        out
-    }
-
-    fn naive_unqp(x: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut w: Vec<u8> = Vec::new();
-        for &c in x {
-            w.push(c);
-            match w[0] {
-                b'=' => {
-                    if w.len() < 3 {
-                        continue;
-                    }
-                    if &w[1..] != b"\r\n" {
-                        let hex = std::str::from_utf8(&w[1..])
-                            .ok()
-                            .and_then(|s| u8::from_str_radix(s, 16).ok());
-                        match hex {
-                            Some(v) if w[1..].iter().all(u8::is_ascii_hexdigit) => out.push(v),
-                            _ => out.extend_from_slice(&w),
-                        }
-                    }
-                }
-                b'\r' => {
-                    if w.len() < 2 {
-                        continue;
-                    }
-                    if w[1] == b'\n' {
-                        out.extend_from_slice(b"\r\n");
-                    }
-                }
-                b => {
-                    if b == b'\t' || (32..127).contains(&b) {
-                        out.push(b);
-                    }
-                }
-            }
-            w.clear();
-        }
-        out
-    }
-
     #[test]
     fn word_tests_match_the_byte_tests() {
         let mut rng = Rng::new(8);
@@ -599,7 +510,7 @@ mod tests {
                 let edges = [b'\t', b'\r', b'=', 31, 32, 126, 127, 128, 255, 0, b'a'];
                 eight = std::array::from_fn(|_| edges[rng.below(edges.len())]);
             }
-            let flags = unsafe_bytes(word(&eight));
+            let flags = needs_work(word(&eight));
             for (k, &c) in eight.iter().enumerate() {
                 assert_eq!(
                     flags >> (8 * k + 7) & 1 == 1,
@@ -653,10 +564,10 @@ mod tests {
         for len in (0..300).chain([1000, 5000]) {
             for x in [rng.bytes(len), rng.noisy_text(len, alphabet)] {
                 let coded = qp(&x, b"\r\n");
-                assert_eq!(coded, naive_qp(&x, b"\r\n"), "qp {x:?}");
-                assert_eq!(qp(&x, b"=0D=0A"), naive_qp(&x, b"=0D=0A"));
-                assert_eq!(qp(&x, b"<line break>"), naive_qp(&x, b"<line break>"));
-                assert_eq!(unqp(&x), naive_unqp(&x), "unqp {x:?}");
+                assert_eq!(coded, naive::qp(&x, b"\r\n"), "qp {x:?}");
+                assert_eq!(qp(&x, b"=0D=0A"), naive::qp(&x, b"=0D=0A"));
+                assert_eq!(qp(&x, b"<line break>"), naive::qp(&x, b"<line break>"));
+                assert_eq!(unqp(&x), naive::unqp(&x), "unqp {x:?}");
                 // Binary mode keeps every byte: decoding gives it back,
                 // apart from the soft break added after undecided bytes.
                 let binary = qp(&x, b"=0D=0A");
@@ -688,10 +599,10 @@ mod tests {
         for round in 0..600 {
             let len = rng.below(400);
             let x = rng.sparse_text(len, pieces, 2 + round % 40);
-            assert_eq!(qp(&x, b"\r\n"), naive_qp(&x, b"\r\n"), "qp {x:?}");
-            assert_eq!(unqp(&x), naive_unqp(&x), "unqp {x:?}");
+            assert_eq!(qp(&x, b"\r\n"), naive::qp(&x, b"\r\n"), "qp {x:?}");
+            assert_eq!(unqp(&x), naive::unqp(&x), "unqp {x:?}");
             let coded = qp(&x, b"\r\n");
-            assert_eq!(unqp(&coded), naive_unqp(&coded));
+            assert_eq!(unqp(&coded), naive::unqp(&coded));
             // In chunks.
             let out = qp_in_chunks(&mut rng, &x);
             assert_eq!(out.as_slice(), coded, "{x:?}");
@@ -739,7 +650,7 @@ mod tests {
     /// Both scans (SSE2 where there is one), in one call and split in two
     /// at every position, against the naive version.
     fn check_both_scans(x: &[u8]) {
-        let want = naive_unqp(x);
+        let want = naive::unqp(x);
         for at in 0..=x.len() {
             let parts = [&x[..at], &x[at..]];
             assert_eq!(unqp_parts_with::<8, Swar>(&parts), want, "swar {at} {x:?}");
@@ -841,7 +752,7 @@ mod tests {
             for _ in 0..len {
                 x.extend_from_slice(escapes[rng.below(escapes.len())]);
             }
-            let want = naive_unqp(&x);
+            let want = naive::unqp(&x);
             assert_eq!(unqp(&x), want);
             assert_eq!(unqp_parts_with::<8, Swar>(&[&x]), want);
             if len < 70 {
@@ -890,7 +801,7 @@ mod tests {
         for round in 0..400 {
             let len = rng.below(600);
             let x = rng.sparse_text(len, pieces, 1 + round % 8);
-            let want = naive_unqp(&x);
+            let want = naive::unqp(&x);
             let parts = splits(&mut rng, &x);
             assert_eq!(unqp_parts_with::<8, Swar>(&parts), want, "{x:?}");
             #[cfg(target_arch = "x86_64")]

@@ -121,52 +121,8 @@ pub(crate) fn qp_end(left: i32, length: i32) -> Option<&'static [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mime::testutil::{splits, Rng};
-
-    /// LuaSocket's loops, one byte at a time: the oracles.
-    fn naive_text(mut left: i32, length: i32, input: &[u8]) -> (Vec<u8>, i32) {
-        let mut out = Vec::new();
-        for &c in input {
-            match c {
-                b'\r' => {}
-                b'\n' => {
-                    out.extend_from_slice(b"\r\n");
-                    left = length;
-                }
-                _ => {
-                    if left <= 0 {
-                        left = length;
-                        out.extend_from_slice(b"\r\n");
-                    }
-                    out.push(c);
-                    left = left.wrapping_sub(1);
-                }
-            }
-        }
-        (out, left)
-    }
-
-    fn naive_qp(mut left: i32, length: i32, input: &[u8]) -> (Vec<u8>, i32) {
-        let mut out = Vec::new();
-        for &c in input {
-            match c {
-                b'\r' => {}
-                b'\n' => {
-                    left = length;
-                    out.extend_from_slice(b"\r\n");
-                }
-                _ => {
-                    if left <= if c == b'=' { 3 } else { 1 } {
-                        left = length;
-                        out.extend_from_slice(b"=\r\n");
-                    }
-                    out.push(c);
-                    left = left.wrapping_sub(1);
-                }
-            }
-        }
-        (out, left)
-    }
+    use crate::mime::naive;
+    use crate::testutil::{splits, Rng};
 
     fn text(left: i32, length: i32, input: &[u8]) -> (Vec<u8>, i32) {
         let mut out = Out::default();
@@ -215,12 +171,12 @@ mod tests {
             let got_qp = (got_qp.0.as_slice().to_vec(), got_qp.1);
             assert_eq!(
                 got,
-                naive_text(start, length, &x),
+                naive::wrap(start, length, &x, false),
                 "wrp {start} {length} {x:?}"
             );
             assert_eq!(
                 got_qp,
-                naive_qp(start, length, &x),
+                naive::wrap(start, length, &x, true),
                 "qpwrp {start} {length} {x:?}"
             );
         }

@@ -1,8 +1,10 @@
 //! The Lua C API, wrapped once.
 //!
-//! Replaces what LuaSocket's `auxiliar.c` does (classes, groups, argument
-//! errors) and the `luaL_check*` helpers it relies on. Everything else in the
-//! crate sees only the safe [`State`] handle.
+//! Replaces the `luaL_check*` helpers and argument errors LuaSocket's
+//! `auxiliar.c` relies on, and the userdata blocks of its objects (the
+//! classes themselves live in `glue/class.rs`). Generic over what an object
+//! carries ([`Payload`]): this file names no core type. Everything else in
+//! the crate sees only the safe [`State`] handle.
 //!
 //! Why not mlua's `UserData`: LuaSocket objects need a *visible* metatable per
 //! class, whose `__index` is a plain table (LuaSec reads
@@ -22,13 +24,13 @@
 //! errors from allocation, which leak at most the call's temporaries.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use mlua::ffi;
+use crate::error::misuse;
 
 /// What a native function returns: the number of results it pushed.
 pub(crate) type Ret = Result<c_int, Raise>;
@@ -145,31 +147,38 @@ impl Kind {
     }
 }
 
-/// The payload every object of this library carries in its userdata block.
-pub(crate) type Payload = RefCell<crate::sock::Sock>;
+/// What an object's userdata block carries. The wrapper names no payload
+/// type: the glue chooses one, and gives it a [`TAG`](Payload::TAG) that
+/// goes into every block's stamp, so a block made for one payload type is
+/// never read as another.
+pub(crate) trait Payload {
+    /// A constant, different for each payload type.
+    const TAG: usize;
+}
 
 /// The userdata block of every object: a stamp that marks the block as
 /// ours, the object's class id, and the payload.
 ///
 /// How a block is recognised (the fast path of every method call): it is a
 /// full userdata of exactly this size whose first word equals
-/// [`stamp_for`] its own address. Lua code cannot write the bytes of a
-/// userdata, so only C code could forge a stamp, and C code can corrupt
-/// anything anyway; a foreign block matching by chance is a 2^-64 event.
-/// `__gc` clears the stamp ([`State::retire_object`]), so a later userdata
-/// allocated at the same address never inherits it. The class id lives in
-/// the block and is set together with the metatable ([`State::set_class`]).
+/// [`stamp_for`] its own address and payload type. Lua code cannot write
+/// the bytes of a userdata, so only C code could forge a stamp, and C code
+/// can corrupt anything anyway; a foreign block matching by chance is a
+/// 2^-64 event. `__gc` clears the stamp ([`State::retire_object`]), so a
+/// later userdata allocated at the same address never inherits it. The
+/// class id lives in the block and is set together with the metatable
+/// ([`State::set_class`]).
 #[repr(C)]
-struct Block {
+struct Block<P> {
     stamp: Cell<usize>,
     class: Cell<i64>,
-    payload: Payload,
+    payload: P,
 }
 
-/// The stamp of the block at `at`: its address mixed with a constant, so
-/// that bytes copied elsewhere do not carry a valid stamp.
-fn stamp_for(at: *const Block) -> usize {
-    (at as usize) ^ 0x6c75_6173_6f63_6b74
+/// The stamp of the block at `at`: its address mixed with the payload's
+/// tag, so that bytes copied elsewhere do not carry a valid stamp.
+fn stamp_for<P: Payload>(at: *const Block<P>) -> usize {
+    (at as usize) ^ P::TAG
 }
 
 /// A handle on the Lua stack, valid for one call of a native function.
@@ -440,7 +449,7 @@ impl State {
                     .to_bytes(-1)
                     .map(|b| String::from_utf8_lossy(b).into_owned());
                 self.pop(1);
-                return Err(msg.unwrap_or_else(|| "error in method call".to_string()));
+                return Err(msg.unwrap_or_else(|| misuse::METHOD_CALL.to_string()));
             }
         }
         Ok(self.kind(-1))
@@ -522,29 +531,32 @@ impl State {
 
     /// Creates a new object of class `name` (id `id`) holding `value`;
     /// leaves it on top.
-    pub(crate) fn new_object(&self, value: crate::sock::Sock, name: &str, id: i64) -> &Payload {
-        // SAFETY: the block is sized and aligned for Block (Lua aligns
+    ///
+    /// The payload is never dropped in place: Lua frees the block's memory
+    /// without running Rust destructors, so the payload's `__gc` must
+    /// release every heap allocation it owns.
+    pub(crate) fn new_object<P: Payload>(&self, value: P, name: &str, id: i64) -> &P {
+        // SAFETY: the block is sized and aligned for Block<P> (Lua aligns
         // userdata to its maximum alignment, at least 8, which covers
-        // Block's); it is initialised, stamp included, before anything can
-        // observe it, and never dropped in place: `__gc` closes the socket,
-        // which frees every heap allocation it owns, and the block stays a
-        // valid Block until Lua frees its memory.
+        // Block's, checked below); it is initialised, stamp included, before
+        // anything can observe it, and stays a valid Block<P> until Lua
+        // frees its memory.
         unsafe {
-            debug_assert!(std::mem::align_of::<Block>() <= 8);
+            const { assert!(std::mem::align_of::<Block<P>>() <= 8) };
             #[cfg(feature = "lua54")]
-            let block = ffi::lua_newuserdatauv(self.l, std::mem::size_of::<Block>(), 0);
+            let block = ffi::lua_newuserdatauv(self.l, std::mem::size_of::<Block<P>>(), 0);
             #[cfg(not(feature = "lua54"))]
-            let block = ffi::lua_newuserdata(self.l, std::mem::size_of::<Block>());
-            let block = block as *mut Block;
+            let block = ffi::lua_newuserdata(self.l, std::mem::size_of::<Block<P>>());
+            let block = block as *mut Block<P>;
             ptr::write(
                 block,
                 Block {
                     stamp: Cell::new(stamp_for(block)),
                     class: Cell::new(id),
-                    payload: RefCell::new(value),
+                    payload: value,
                 },
             );
-            self.set_class(-1, name, id);
+            self.set_class::<P>(-1, name, id);
             &(*block).payload
         }
     }
@@ -561,8 +573,8 @@ impl State {
 
     /// Gives our object at `idx` the class `name` (id `id`): its metatable,
     /// and the id kept in its block. Does nothing to any other value.
-    pub(crate) fn set_class(&self, idx: c_int, name: &str, id: i64) {
-        let Some(block) = self.to_block(idx) else {
+    pub(crate) fn set_class<P: Payload>(&self, idx: c_int, name: &str, id: i64) {
+        let Some(block) = self.to_block::<P>(idx) else {
             debug_assert!(false, "set_class on a foreign value");
             return;
         };
@@ -579,18 +591,18 @@ impl State {
 
     /// The block of the value at `idx`, if it is one of our objects.
     #[inline]
-    fn to_block(&self, idx: c_int) -> Option<&Block> {
+    fn to_block<P: Payload>(&self, idx: c_int) -> Option<&Block<P>> {
         // SAFETY: lua_touserdata gives NULL for anything but a userdata, and
         // lua_rawlen is 0 for a light userdata, so a block passing both
-        // checks is a full userdata of size_of::<Block>() bytes, aligned to
+        // checks is a full userdata of size_of::<Block<P>>() bytes, aligned to
         // at least 8 (Lua's userdata alignment): its first word can be read.
         // The stamp then tells ours from a foreign block of the same size
         // (see `Block`); only `new_object` writes a valid stamp, on a block
         // it initialised, and `retire_object` clears it. The block stays
         // alive while its value is on the stack, which outlives `&self`.
         unsafe {
-            let p = ffi::lua_touserdata(self.l, idx) as *const Block;
-            if p.is_null() || ffi::lua_rawlen(self.l, idx) != std::mem::size_of::<Block>() {
+            let p = ffi::lua_touserdata(self.l, idx) as *const Block<P>;
+            if p.is_null() || ffi::lua_rawlen(self.l, idx) != std::mem::size_of::<Block<P>>() {
                 return None;
             }
             // The stamp is the first word (repr(C)).
@@ -603,15 +615,15 @@ impl State {
 
     /// The object at `idx` and its class id, if it is one of ours.
     #[inline]
-    pub(crate) fn to_object(&self, idx: c_int) -> Option<(&Payload, i64)> {
-        self.to_block(idx).map(|b| (&b.payload, b.class.get()))
+    pub(crate) fn to_object<P: Payload>(&self, idx: c_int) -> Option<(&P, i64)> {
+        self.to_block::<P>(idx).map(|b| (&b.payload, b.class.get()))
     }
 
     /// Called by `__gc` once the object is closed: clears the stamp, so the
     /// block is never taken for ours again (a finalized object that Lua code
     /// resurrects is refused by every method as a foreign value).
-    pub(crate) fn retire_object(&self, idx: c_int) {
-        if let Some(block) = self.to_block(idx) {
+    pub(crate) fn retire_object<P: Payload>(&self, idx: c_int) {
+        if let Some(block) = self.to_block::<P>(idx) {
             block.stamp.set(0);
         }
     }
@@ -717,7 +729,7 @@ fn panic_text(panic: Box<dyn Any + Send>) -> String {
     } else {
         "unknown panic".to_string()
     };
-    format!("luasocket internal error: {detail}")
+    misuse::internal(&detail)
 }
 
 /// Raises `msg` as a Lua error. Must be called from a frame owning nothing.

@@ -8,7 +8,7 @@
 //! in `error.rs`.
 #![allow(unsafe_code)]
 
-#[cfg(feature = "mlua")]
+#[cfg(feature = "lua")]
 pub(crate) mod lua;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod simd;
@@ -51,7 +51,7 @@ pub(crate) fn close(fd: RawFd) {
     }
 }
 
-/// Readiness the callers wait for.
+/// Readiness the callers wait for (`io::wait_events`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Interest {
     Read,
@@ -63,27 +63,6 @@ fn timespec(d: Duration) -> libc::timespec {
         tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
         tv_nsec: d.subsec_nanos() as libc::c_long,
     }
-}
-
-/// Waits until `fd` is ready or `timeout` passes (`None`: no limit).
-/// Returns `Ok(false)` on timeout. EINTR is returned to the caller, which
-/// recomputes the time left and waits again.
-pub(crate) fn wait_fd(
-    fd: RawFd,
-    interest: Interest,
-    timeout: Option<Duration>,
-) -> io::Result<Option<libc::c_short>> {
-    let events = match interest {
-        Interest::Read => libc::POLLIN,
-        Interest::Write => libc::POLLOUT,
-    };
-    let mut pfd = libc::pollfd {
-        fd,
-        events,
-        revents: 0,
-    };
-    let n = poll(std::slice::from_mut(&mut pfd), timeout)?;
-    Ok((n > 0).then_some(pfd.revents))
 }
 
 /// Whether poll's `revents` report an error or hang-up on the descriptor
@@ -135,23 +114,6 @@ pub(crate) fn open_files_limit() -> Option<u64> {
     (lim.rlim_cur != libc::RLIM_INFINITY).then_some(lim.rlim_cur)
 }
 
-/// Sleeps for `d`, resuming after signals until the whole time has passed.
-pub(crate) fn sleep(d: Duration) {
-    let mut req = timespec(d);
-    loop {
-        let mut rem = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: both pointers are to valid timespec values.
-        let r = unsafe { libc::nanosleep(&req, &mut rem) };
-        if r == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            return;
-        }
-        req = rem;
-    }
-}
-
 /// Receives into the spare capacity of `buf` (at most `max` bytes) and
 /// extends its length by what arrived.
 pub(crate) fn recv_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> io::Result<usize> {
@@ -166,8 +128,8 @@ pub(crate) fn recv_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> io::Result<
 }
 
 /// Has the kernel map the whole pages inside `region` now, in one call,
-/// instead of one page fault at a time while a read fills them (about a
-/// third less time for fresh memory, measured on 50 MiB here). Only a hint:
+/// instead of one page fault at a time while a read fills them (for fresh
+/// memory the faults cost more than the copy). Only a hint:
 /// errors are ignored, and it does nothing where the kernel lacks
 /// `MADV_POPULATE_WRITE` (before Linux 5.14) or off Linux.
 #[cfg(target_os = "linux")]
@@ -656,6 +618,30 @@ pub(crate) fn getsockopt_in_addr(
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_text_is_read_as_inet_aton_reads_it() {
+        let lo = std::net::Ipv4Addr::new(127, 0, 0, 1);
+        assert_eq!(parse_ipv4("127.0.0.1"), Some(lo));
+        assert_eq!(parse_ipv4("127.1"), Some(lo));
+        assert_eq!(parse_ipv4("0x7f.0.0.1"), Some(lo));
+        assert_eq!(parse_ipv4("localhost"), None);
+        assert_eq!(parse_ipv4("1.2.3.4\0"), None);
+    }
+
+    #[test]
+    fn process_wide_settings() {
+        assert!(open_files_limit().is_none_or(|n| n > 0));
+        // The Rust test harness already ignores SIGPIPE: nothing changes.
+        ignore_sigpipe_if_default();
+        // SAFETY: reads the disposition into a zeroed sigaction.
+        let ignored = unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old);
+            old.sa_sigaction == libc::SIG_IGN
+        };
+        assert!(ignored);
+    }
 
     /// Pages of `len` bytes at `p` that are resident, by mincore.
     fn resident_pages(p: *mut u8, len: usize) -> usize {

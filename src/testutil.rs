@@ -1,4 +1,5 @@
-//! Deterministic random inputs and chunk splits for the codec tests.
+//! The one pseudo-random generator of the tests (and the fuzz sweep), and
+//! random chunk splits for the codec tests.
 
 /// xorshift64*: small, seeded, good enough to pick test bytes.
 pub(crate) struct Rng(u64);
@@ -55,6 +56,12 @@ impl Rng {
         }
         out
     }
+}
+
+/// `len` bytes that count up modulo a prime, so that a misplaced or
+/// repeated piece shows: the test payload of the buffer and socket tests.
+pub(crate) fn counting_bytes(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
 }
 
 /// `x` cut at random places into consecutive parts, some of them empty.

@@ -4,8 +4,9 @@
 //! Replaces LuaSocket's `luasocket.c` (the base functions) and the
 //! namespace parts of `timeout.c`, `tcp.c`, `udp.c` and `inet.c`.
 
+use super::{dns, methods, select, set_functions, tcp, udp};
 use crate::sys::lua::{native, Native, Ret, State};
-use crate::{dns, object, select, sock, sys, tcp, timeout, udp};
+use crate::{io, sock, sys, timeout};
 
 /// Our implementation's name and version (CONTRACT §2).
 pub(crate) const IMPLEMENTATION: &str = concat!("luasocket-rust ", env!("CARGO_PKG_VERSION"));
@@ -16,13 +17,6 @@ const BASE: &[(&str, Native)] = &[
     ("gettime", native!(gettime)),
     ("skip", native!(skip)),
 ];
-
-fn set_functions(l: &State, t: i32, list: &[(&str, Native)]) {
-    for (name, f) in list {
-        l.push_function(*f);
-        l.set_field(t, name);
-    }
-}
 
 /// Builds the `socket.core` table and leaves it on the stack.
 pub(crate) fn open(l: &State) -> Ret {
@@ -61,20 +55,22 @@ pub(crate) fn open(l: &State) -> Ret {
     // spec/leak_spec.lua can check the panic becomes a Lua error and leaves
     // the library usable.
     if std::env::var_os("LUASOCKET_TEST_HOOKS").is_some_and(|v| v == "1") {
-        l.push_function(native!(object::test_panic));
+        l.push_function(native!(methods::test_panic));
         l.set_field(t, "_test_panic");
     }
     Ok(1)
 }
 
+/// `sleep(s)`: returns at once for `s <= 0`; resumes after signals.
 fn sleep(l: &State) -> Ret {
     let secs = l.check_number(1)?;
     if let Some(d) = timeout::sleep_duration(secs) {
-        sys::sleep(d);
+        io::sleep(d);
     }
     Ok(0)
 }
 
+/// `gettime()`: seconds since the epoch.
 fn gettime(l: &State) -> Ret {
     l.push_number(timeout::gettime());
     Ok(1)

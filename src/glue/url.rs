@@ -5,9 +5,10 @@
 //! A wrong argument raises what `luaL_checklstring` would:
 //! `bad argument #1 to 'escape' (string expected, got nil)`.
 
-use std::cell::Cell;
-
+use super::set_functions;
+use crate::pool;
 use crate::sys::lua::{native, Native, Ret, State};
+use crate::url;
 
 const FUNCTIONS: &[(&str, Native)] = &[
     ("escape", native!(escape)),
@@ -19,18 +20,8 @@ const FUNCTIONS: &[(&str, Native)] = &[
 pub(crate) fn open(l: &State) -> Ret {
     l.new_table(0, FUNCTIONS.len());
     let t = l.top();
-    for (name, f) in FUNCTIONS {
-        l.push_function(*f);
-        l.set_field(t, name);
-    }
+    set_functions(l, t, FUNCTIONS);
     Ok(1)
-}
-
-/// Scratch buffers larger than this are freed rather than kept.
-const SCRATCH_KEEP: usize = 1 << 20;
-
-thread_local! {
-    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Runs `code` over argument 1 and pushes the result. When `changes` says
@@ -44,29 +35,25 @@ fn transform(l: &State, changes: fn(&[u8]) -> bool, code: fn(&[u8], &mut Vec<u8>
         l.push_value(1);
         return Ok(1);
     }
-    // Taken out of the cell, not borrowed: a Lua memory error while pushing
-    // only loses the buffer.
-    let mut out = SCRATCH.try_with(Cell::take).unwrap_or_default();
+    let mut out = pool::take_scratch();
     out.clear();
     code(input, &mut out);
     l.push_bytes(&out);
-    if out.capacity() <= SCRATCH_KEEP {
-        let _ = SCRATCH.try_with(|c| c.set(out));
-    }
+    pool::give_scratch(out);
     Ok(1)
 }
 
 /// `url.escape(s)`: `s` with every byte other than `A-Z a-z 0-9 _` as `%xx`.
 fn escape(l: &State) -> Ret {
-    transform(l, super::escape_changes, super::escape)
+    transform(l, url::escape_changes, url::escape)
 }
 
 /// `url.unescape(s)`: `s` with every `%XY` (two hex digits) decoded.
 fn unescape(l: &State) -> Ret {
-    transform(l, super::unescape_changes, super::unescape)
+    transform(l, url::unescape_changes, url::unescape)
 }
 
 /// `protect_segment(s)`: one path segment as `url.build_path` writes it.
 fn protect_segment(l: &State) -> Ret {
-    transform(l, super::protect_changes, super::protect_segment)
+    transform(l, url::protect_changes, url::protect_segment)
 }

@@ -10,87 +10,90 @@
 //! `receivefrom` return an abstract name whole, leading NUL included
 //! (upstream returns `""`), and datagrams come back whole, as in `udp.rs`.
 
-use crate::object::want::{
+use super::class::want::{
     UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED, UNIXDGRAM_UNCONNECTED, UNIXSTREAM_ANY, UNIXSTREAM_CLIENT,
     UNIXSTREAM_MASTER, UNIXSTREAM_SERVER,
 };
-use crate::object::{self as o, check, push_done, Class, Group, Want};
+use super::class::{self, check_id, fail, push_done, Group, Want};
+use super::methods as m;
+use super::{dgram, stream};
+use crate::error::NetError;
 use crate::sys;
 use crate::sys::lua::{native, Native, Ret, State};
 
 const STREAM_METHODS: &[(&str, Native)] = &[
     (
         "accept",
-        native!(o::accept::<UNIXSTREAM_SERVER, UNIXSTREAM_CLIENT>),
+        native!(stream::accept::<UNIXSTREAM_SERVER, UNIXSTREAM_CLIENT>),
     ),
     ("bind", native!(bind::<UNIXSTREAM_MASTER>)),
-    ("close", native!(o::close::<UNIXSTREAM_ANY>)),
+    ("close", native!(m::close::<UNIXSTREAM_ANY>)),
     (
         "connect",
         native!(connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>),
     ),
-    ("dirty", native!(o::dirty::<UNIXSTREAM_ANY>)),
-    ("getfd", native!(o::getfd::<UNIXSTREAM_ANY>)),
-    ("getstats", native!(o::getstats::<UNIXSTREAM_CLIENT>)),
-    ("setstats", native!(o::setstats::<UNIXSTREAM_CLIENT>)),
+    ("dirty", native!(m::dirty::<UNIXSTREAM_ANY>)),
+    ("getfd", native!(m::getfd::<UNIXSTREAM_ANY>)),
+    ("getstats", native!(stream::getstats::<UNIXSTREAM_CLIENT>)),
+    ("setstats", native!(stream::setstats::<UNIXSTREAM_CLIENT>)),
     (
         "listen",
-        native!(o::listen::<UNIXSTREAM_MASTER, UNIXSTREAM_SERVER>),
+        native!(stream::listen::<UNIXSTREAM_MASTER, UNIXSTREAM_SERVER>),
     ),
-    ("receive", native!(o::receive::<UNIXSTREAM_CLIENT>)),
-    ("send", native!(o::send::<UNIXSTREAM_CLIENT>)),
-    ("setfd", native!(o::setfd::<UNIXSTREAM_ANY>)),
-    ("setoption", native!(o::setoption::<UNIXSTREAM_ANY>)),
+    ("receive", native!(stream::receive::<UNIXSTREAM_CLIENT>)),
+    ("send", native!(stream::send::<UNIXSTREAM_CLIENT>)),
+    ("setfd", native!(m::setfd::<UNIXSTREAM_ANY>)),
+    ("setoption", native!(m::setoption::<UNIXSTREAM_ANY>)),
     (
         "setpeername",
         native!(connect::<UNIXSTREAM_MASTER, UNIXSTREAM_CLIENT>,),
     ),
     ("setsockname", native!(bind::<UNIXSTREAM_MASTER>)),
-    ("getsockname", native!(o::getsockname::<UNIXSTREAM_ANY>)),
-    ("settimeout", native!(o::settimeout::<UNIXSTREAM_ANY>)),
-    ("shutdown", native!(o::shutdown::<UNIXSTREAM_CLIENT>)),
+    ("getsockname", native!(m::getsockname::<UNIXSTREAM_ANY>)),
+    ("settimeout", native!(m::settimeout::<UNIXSTREAM_ANY>)),
+    ("shutdown", native!(stream::shutdown::<UNIXSTREAM_CLIENT>)),
 ];
 
 const DGRAM_METHODS: &[(&str, Native)] = &[
     ("bind", native!(bind::<UNIXDGRAM_UNCONNECTED>)),
-    ("close", native!(o::close::<UNIXDGRAM_ANY>)),
+    ("close", native!(m::close::<UNIXDGRAM_ANY>)),
     (
         "connect",
         native!(connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
     ),
-    ("dirty", native!(o::dirty::<UNIXDGRAM_ANY>)),
-    ("getfd", native!(o::getfd::<UNIXDGRAM_ANY>)),
-    ("send", native!(o::dgram_send::<UNIXDGRAM_CONNECTED>)),
+    ("dirty", native!(m::dirty::<UNIXDGRAM_ANY>)),
+    ("getfd", native!(m::getfd::<UNIXDGRAM_ANY>)),
+    ("send", native!(dgram::send::<UNIXDGRAM_CONNECTED>)),
     ("sendto", native!(sendto)),
-    ("receive", native!(o::dgram_receive::<UNIXDGRAM_ANY>)),
+    ("receive", native!(dgram::receive::<UNIXDGRAM_ANY>)),
     (
         "receivefrom",
-        native!(o::receivefrom::<UNIXDGRAM_UNCONNECTED>),
+        native!(dgram::receivefrom::<UNIXDGRAM_UNCONNECTED>),
     ),
-    ("setfd", native!(o::setfd::<UNIXDGRAM_ANY>)),
-    ("setoption", native!(o::setoption::<UNIXDGRAM_ANY>)),
+    ("setfd", native!(m::setfd::<UNIXDGRAM_ANY>)),
+    ("setoption", native!(m::setoption::<UNIXDGRAM_ANY>)),
     (
         "setpeername",
         native!(connect::<UNIXDGRAM_ANY, UNIXDGRAM_CONNECTED>),
     ),
     ("setsockname", native!(bind::<UNIXDGRAM_UNCONNECTED>)),
-    ("getsockname", native!(o::getsockname::<UNIXDGRAM_ANY>)),
-    ("settimeout", native!(o::settimeout::<UNIXDGRAM_ANY>)),
-    ("gettimeout", native!(o::gettimeout::<UNIXDGRAM_ANY>)),
+    ("getsockname", native!(m::getsockname::<UNIXDGRAM_ANY>)),
+    ("settimeout", native!(m::settimeout::<UNIXDGRAM_ANY>)),
+    ("gettimeout", native!(m::gettimeout::<UNIXDGRAM_ANY>)),
 ];
 
 /// `socket.unix.stream()` (also `socket.unix()`, through `__call`) → a
 /// `unixstream{master}` or `nil, msg`.
-const STREAM: Native = native!(o::create::<UNIXSTREAM_MASTER, { libc::AF_UNIX }>);
+const STREAM: Native = native!(m::create::<UNIXSTREAM_MASTER, { libc::AF_UNIX }>);
 
 /// `socket.unix.dgram()` → a `unixdgram{unconnected}` or `nil, msg`.
-const DGRAM: Native = native!(o::create::<UNIXDGRAM_UNCONNECTED, { libc::AF_UNIX }>);
+const DGRAM: Native = native!(m::create::<UNIXDGRAM_UNCONNECTED, { libc::AF_UNIX }>);
 
 /// Builds the `socket.unix` table and leaves it on the stack.
 pub(crate) fn open(l: &State) -> Ret {
     sys::ignore_sigpipe_if_default();
-    o::register(l, Group::UnixStream, STREAM_METHODS);
-    o::register(l, Group::UnixDgram, DGRAM_METHODS);
+    class::register(l, Group::UnixStream, STREAM_METHODS);
+    class::register(l, Group::UnixDgram, DGRAM_METHODS);
     l.new_table(0, 5);
     let t = l.top();
     // `tcp` and `udp` are upstream's backward-compatible aliases: the same
@@ -115,7 +118,7 @@ pub(crate) fn open(l: &State) -> Ret {
 
 /// `bind(path)` / `setsockname(path)` → `1` or `nil, msg`.
 fn bind<const W: u8>(l: &State) -> Ret {
-    let (mut s, _) = check(l, Want::of(W))?;
+    let mut s = check_id::<W>(l)?;
     let path = l.check_bytes(2)?;
     let r = s.bind_path(path);
     push_done(l, r)
@@ -124,24 +127,23 @@ fn bind<const W: u8>(l: &State) -> Ret {
 /// `connect(path)` / `setpeername(path)` → `1`, the object becoming class
 /// `TO`, or `nil, msg`.
 fn connect<const W: u8, const TO: u8>(l: &State) -> Ret {
-    let (mut s, _) = check(l, Want::of(W))?;
+    let mut s = check_id::<W>(l)?;
     let path = l.check_bytes(2)?;
-    let dl = s.timeout.start();
-    let r = s.connect_path(path, &dl);
+    let r = s.connect_path(path);
     drop(s);
     if r.is_ok() {
-        o::switch_class(l, o::class_of(TO));
+        class::switch_class(l, const { Want::of(TO).class() });
     }
     push_done(l, r)
 }
 
 /// `sendto(data, path)` → bytes sent or `nil, msg`.
 fn sendto(l: &State) -> Ret {
-    let (mut s, _) = check(l, Want::Class(Class::UnixDgramUnconnected))?;
+    let mut s = check_id::<UNIXDGRAM_UNCONNECTED>(l)?;
     let data = l.check_bytes(2)?;
     let path = l.check_bytes(3)?;
     let Some(addr) = sys::unix_addr(path) else {
-        return l.fail("path too long");
+        return fail(l, &NetError::PathTooLong);
     };
-    o::send_datagram(l, &mut s, data, Some(&addr))
+    dgram::send_to(l, &mut s, data, Some(&addr))
 }

@@ -14,12 +14,14 @@
 //! - Markers are C strings: they end at the first NUL byte.
 //! - Numbers are converted as the C casts do on x86-64 (see [`c_int`]).
 //!
-//! Output is built in a per-thread scratch buffer and copied once into the
-//! Lua string.
+//! Output is built in the thread's pooled scratch buffer (`pool.rs`) and
+//! copied once into the Lua string.
 
-use std::cell::Cell;
-
-use super::{base64, c_i64, c_int, c_size, c_string, dot, eol, is_integer_value, qp, wrap, Out};
+use super::set_functions;
+use crate::error::misuse;
+use crate::mime::{
+    base64, c_i64, c_int, c_size, c_string, dot, eol, is_integer_value, qp, wrap, Out,
+};
 use crate::sys::lua::{native, Native, Raise, Ret, State};
 
 const VERSION: &str = "MIME 1.0.3";
@@ -39,39 +41,23 @@ const FUNCTIONS: &[(&str, Native)] = &[
 pub(crate) fn open(l: &State) -> Ret {
     l.new_table(0, FUNCTIONS.len() + 2);
     let t = l.top();
-    for (name, f) in FUNCTIONS {
-        l.push_function(*f);
-        l.set_field(t, name);
-    }
+    set_functions(l, t, FUNCTIONS);
     l.push_str(VERSION);
     l.set_field(t, "_VERSION");
-    l.push_str(crate::core::IMPLEMENTATION);
+    l.push_str(super::namespace::IMPLEMENTATION);
     l.set_field(t, "_IMPLEMENTATION");
     Ok(1)
 }
 
 // ---- output buffer ------------------------------------------------------
 
-/// Scratch buffers larger than this are freed rather than kept.
-const SCRATCH_KEEP: usize = 4 << 20;
-
-thread_local! {
-    static SCRATCH: Cell<Out> = const { Cell::new(Out::new()) };
-}
-
-/// Takes the thread's scratch buffer (empty). It is taken out of the cell,
-/// not borrowed, so a Lua memory error while pushing only loses the buffer.
+/// The output buffer of one call: the thread's pooled scratch buffer.
 fn scratch() -> Out {
-    let mut v = SCRATCH.try_with(Cell::take).unwrap_or_default();
-    v.clear();
-    v
+    Out::from_pool()
 }
 
 fn give_back(v: Out) {
-    if v.capacity() <= SCRATCH_KEEP {
-        // try_with: during thread teardown the cell may already be gone.
-        let _ = SCRATCH.try_with(|c| c.set(v));
-    }
+    v.recycle()
 }
 
 // ---- argument conversions -----------------------------------------------
@@ -81,7 +67,7 @@ fn give_back(v: Out) {
 fn check_c_int(l: &State, idx: i32) -> Result<i32, Raise> {
     let d = l.check_number(idx)?;
     if cfg!(any(feature = "lua53", feature = "lua54")) && !is_integer_value(d) {
-        return Err(Raise::arg(idx, "number has no integer representation"));
+        return Err(Raise::arg(idx, misuse::NOT_INTEGER));
     }
     // The conversion to int keeps the low 32 bits.
     Ok(c_i64(d) as i32)

@@ -8,8 +8,10 @@
 
 use std::ffi::c_int;
 
+use super::class::Obj;
+use crate::error::{NetError, TIMEOUT};
+use crate::io;
 use crate::sys::lua::{Kind, Raise, Ret, State};
-use crate::sys::{self};
 use crate::timeout::Deadline;
 
 /// One entry of `recvt` or `sendt`.
@@ -24,12 +26,13 @@ struct Entry {
 
 /// The descriptor and dirtiness of a table entry, `None` to ignore it.
 fn probe(l: &State, idx: c_int, want_dirty: bool) -> Result<Option<(i32, bool)>, Raise> {
-    if let Some((cell, _)) = l.to_object(idx) {
+    if let Some((cell, _)) = l.to_object::<Obj>(idx) {
         // Our own socket: no method calls needed.
         return Ok(cell
             .try_borrow()
             .ok()
-            .and_then(|s| (s.fd >= 0).then(|| (s.fd, want_dirty && !s.input.is_empty()))));
+            .and_then(|s| s.poll_entry())
+            .map(|(fd, dirty)| (fd, want_dirty && dirty)));
     }
     if !matches!(l.kind(idx), Kind::Table | Kind::Userdata) {
         return Ok(None);
@@ -112,6 +115,8 @@ fn ready_order(entries: &[Entry], fds: &[libc::pollfd], table: c_int) -> Vec<usi
     out
 }
 
+/// `select(recvt, sendt [, timeout])` → `readable, writable`, or on
+/// timeout `{}, {}, "timeout"`.
 pub(crate) fn select(l: &State) -> Ret {
     let timeout = l.opt_number(3, -1.0)?;
     l.set_top(3);
@@ -137,17 +142,11 @@ pub(crate) fn select(l: &State) -> Ret {
             revents: 0,
         })
         .collect();
-    let ready = loop {
-        match sys::poll(&mut fds, dl.remaining()) {
-            Ok(n) => break n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => {
-                l.new_table(0, 0);
-                l.new_table(0, 0);
-                l.push_str("select failed");
-                return Ok(3);
-            }
-        }
+    let Ok(ready) = io::wait_any(&mut fds, &dl, None) else {
+        l.new_table(0, 0);
+        l.new_table(0, 0);
+        l.push_str(&NetError::SelectFailed.to_string());
+        return Ok(3);
     };
 
     l.new_table(entries.len().min(64), 0);
@@ -169,7 +168,7 @@ pub(crate) fn select(l: &State) -> Ret {
         }
     }
     if ready == 0 && !any_dirty {
-        l.push_str("timeout");
+        l.push_str(TIMEOUT);
         return Ok(3);
     }
     Ok(2)
