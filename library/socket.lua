@@ -166,12 +166,12 @@ function socket.udp6() end
 ---@param port number|string
 ---@param laddress? string local address to bind first
 ---@param lport? number|string local port (default 0)
----@param family? socket.family only this family
+---@param family? socket.family the family of `laddress` (no effect without one, as in LuaSocket)
 ---@return socket.tcp.client|nil client
 ---@return string? err
 function socket.connect(address, port, laddress, lport, family) end
 
----`socket.connect` over IPv4 only.
+---`socket.connect` with family `"inet"`: an IPv4 `laddress`, when given, and then IPv4 only.
 ---@param address string
 ---@param port number|string
 ---@param laddress? string
@@ -180,7 +180,7 @@ function socket.connect(address, port, laddress, lport, family) end
 ---@return string? err
 function socket.connect4(address, port, laddress, lport) end
 
----`socket.connect` over IPv6 only.
+---`socket.connect` with family `"inet6"`: an IPv6 `laddress`, when given, and then IPv6 only.
 ---@param address string
 ---@param port number|string
 ---@param laddress? string
@@ -200,13 +200,14 @@ function socket.bind(address, port, backlog) end
 
 ---Waits until a socket of `recvt` is readable or one of `sendt` writable.
 ---Results list the ready entries as `[i] = sock` and `[sock] = i`; on
----timeout `{}, {}, "timeout"`. Entries are any objects with `getfd`/`dirty`.
+---timeout `{}, {}, "timeout"`. Entries are any objects with `getfd`/`dirty`. Raises
+---`select failed` when the wait fails or an entry's descriptor is not open.
 ---@param recvt? table entries with `getfd`/`dirty` (others are ignored)
 ---@param sendt? table
 ---@param timeout? number seconds; nil or negative: no limit
 ---@return table readable
 ---@return table writable
----@return "timeout"|"select failed"|nil err
+---@return "timeout"|nil err
 function socket.select(recvt, sendt, timeout) end
 
 ---Waits `seconds` (fractions allowed); zero or negative returns at once.

@@ -485,16 +485,26 @@ describe("socket", function()
             assert.are.equal("inet6", family)
         end)
 
-        it("connect4 refuses an IPv6-only address", function()
+        -- As in LuaSocket, the family only chooses the local address.
+        it("connect4 with no local address connects to an IPv6 address", function()
             local server = assert(socket.tcp6())
             finally(function() server:close() end)
             assert(server:bind("::1", 0))
             assert(server:listen())
             local _, port = server:getsockname()
-            local c, err = socket.connect4("::1", port)
-            if c then c:close() end
-            assert.is_nil(c)
-            assert.are.equal("string", type(err))
+            local c = assert(socket.connect4("::1", port))
+            finally(function() c:close() end)
+            assert.are.equal("inet6", c:getfamily())
+        end)
+
+        it("connect4 with a local IPv4 address refuses an IPv6 address", function()
+            local server = assert(socket.tcp6())
+            finally(function() server:close() end)
+            assert(server:bind("::1", 0))
+            assert(server:listen())
+            local _, port = server:getsockname()
+            assert.are.same({ nil, "Address family for hostname not supported" },
+                { socket.connect4("::1", port, "127.0.0.1") })
         end)
     end)
 

@@ -17,12 +17,9 @@
 //! Output is built in the thread's pooled scratch buffer (`pool.rs`) and
 //! copied once into the Lua string.
 
-use super::set_functions;
-use crate::error::misuse;
-use crate::mime::{
-    base64, c_i64, c_int, c_size, c_string, dot, eol, is_integer_value, qp, wrap, Out,
-};
-use crate::sys::lua::{native, Native, Raise, Ret, State};
+use super::{check_c_int, set_functions};
+use crate::mime::{base64, c_int, c_size, c_string, dot, eol, qp, wrap, Out};
+use crate::sys::lua::{native, Native, Ret, State};
 
 const VERSION: &str = "MIME 1.0.3";
 
@@ -61,17 +58,6 @@ fn give_back(v: Out) {
 }
 
 // ---- argument conversions -----------------------------------------------
-
-/// `(int) luaL_checkinteger(L, idx)`. Lua 5.3 and 5.4 refuse a number
-/// without an integer value; 5.1, 5.2 and LuaJIT truncate it.
-fn check_c_int(l: &State, idx: i32) -> Result<i32, Raise> {
-    let d = l.check_number(idx)?;
-    if cfg!(any(feature = "lua53", feature = "lua54")) && !is_integer_value(d) {
-        return Err(Raise::arg(idx, misuse::NOT_INTEGER));
-    }
-    // The conversion to int keeps the low 32 bits.
-    Ok(c_i64(d) as i32)
-}
 
 // ---- pushing results ------------------------------------------------------
 

@@ -25,7 +25,9 @@ mod udp;
 mod unix;
 mod url;
 
-use crate::sys::lua::{native, Native, Ret, State};
+use crate::error::misuse;
+use crate::mime::{c_i64, is_integer_value};
+use crate::sys::lua::{native, Native, Raise, Ret, State};
 
 /// Sets `t[name] = f` for each function of `list`; `t` is at `t` (absolute).
 fn set_functions(l: &State, t: i32, list: &[(&str, Native)]) {
@@ -33,6 +35,17 @@ fn set_functions(l: &State, t: i32, list: &[(&str, Native)]) {
         l.push_function(*f);
         l.set_field(t, name);
     }
+}
+
+/// `(int) luaL_checkinteger(L, idx)`. Lua 5.3 and 5.4 refuse a number
+/// without an integer value; 5.1, 5.2 and LuaJIT truncate it.
+pub(crate) fn check_c_int(l: &State, idx: i32) -> Result<i32, Raise> {
+    let d = l.check_number(idx)?;
+    if cfg!(any(feature = "lua53", feature = "lua54")) && !is_integer_value(d) {
+        return Err(Raise::arg(idx, misuse::NOT_INTEGER));
+    }
+    // The conversion to int keeps the low 32 bits.
+    Ok(c_i64(d) as i32)
 }
 
 /// The native modules, each built when its opener is called.

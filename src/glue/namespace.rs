@@ -4,7 +4,7 @@
 //! Replaces LuaSocket's `luasocket.c` (the base functions) and the
 //! namespace parts of `timeout.c`, `tcp.c`, `udp.c` and `inet.c`.
 
-use super::{dns, methods, select, set_functions, tcp, udp};
+use super::{check_c_int, dns, methods, select, set_functions, tcp, udp};
 use crate::sys::lua::{native, Native, Ret, State};
 use crate::{io, sock, sys, timeout};
 
@@ -79,12 +79,9 @@ fn gettime(l: &State) -> Ret {
 /// `skip(d, ...)`: the arguments after the first `d`. A negative `d` counts
 /// as zero (upstream reads past the stack).
 fn skip(l: &State) -> Ret {
-    let d = l.check_number(1)?;
-    let d = if d.is_nan() || d < 0.0 {
-        0
-    } else {
-        d.min(i32::MAX as f64) as i32
-    };
+    // luaL_checkinteger as LuaSocket reads it (5.3+ refuse a fraction); a
+    // negative count counts as 0 (C LuaSocket reads outside the stack).
+    let d = check_c_int(l, 1)?.max(0);
     let keep = l.top() - 1 - d;
     Ok(keep.max(0))
 }

@@ -66,9 +66,11 @@ pub(crate) fn option_value(l: &State, opt: SockOpt) -> Result<OptValue, Raise> {
             let timeout = l.to_number(-1);
             l.pop(1);
             let timeout = timeout.ok_or_else(|| Raise::arg(3, misuse::LINGER_TIMEOUT))?;
+            // LuaSocket stores the timeout as an unsigned short: -1 becomes
+            // 65535 and 70000 becomes 4464, and the kernel gets that.
             OptValue::Linger {
                 on,
-                timeout: clamp_i32(timeout),
+                timeout: i32::from(clamp_i32(timeout) as u16),
             }
         }
         ValueKind::Ip4 => {

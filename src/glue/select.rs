@@ -142,12 +142,14 @@ pub(crate) fn select(l: &State) -> Ret {
             revents: 0,
         })
         .collect();
-    let Ok(ready) = io::wait_any(&mut fds, &dl, None) else {
-        l.new_table(0, 0);
-        l.new_table(0, 0);
-        l.push_str(&NetError::SelectFailed.to_string());
-        return Ok(3);
-    };
+    // As in LuaSocket, a failed wait raises "select failed"; so does an
+    // entry whose descriptor is not open (select(2) fails with EBADF there,
+    // poll marks it POLLNVAL), instead of reporting it ready for ever.
+    let failed = || Raise::msg(NetError::SelectFailed.to_string());
+    let ready = io::wait_any(&mut fds, &dl, None).map_err(|_| failed())?;
+    if fds.iter().any(|p| p.revents & libc::POLLNVAL != 0) {
+        return Err(failed());
+    }
 
     l.new_table(entries.len().min(64), 0);
     let rt = l.top();

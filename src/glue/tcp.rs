@@ -68,8 +68,12 @@ fn global_connect(l: &State) -> Ret {
             inet::parse_family(&name).ok_or_else(|| Raise::arg(5, misuse::invalid_option(&name)))?
         }
     };
-    let mut sock = Sock::unopened(family);
+    // As in LuaSocket, `family` only chooses the local address: the connect
+    // then keeps to the bound socket's family, and with no local address it
+    // takes any family (socket.connect6 to an IPv4 address connects).
+    let mut sock = Sock::unopened(libc::AF_UNSPEC);
     if let Some(lhost) = lhost {
+        sock = Sock::unopened(family);
         if let Err(e) = sock.bind(&lhost, &lport, Type::STREAM) {
             sock.close();
             return fail(l, &e);

@@ -627,40 +627,6 @@ impl State {
             block.stamp.set(0);
         }
     }
-
-    /// Reads `name` and `namewhat` of the running native function, as
-    /// `luaL_argerror` does, to word an argument error.
-    fn arg_error_message(&self, arg: c_int, extra: &str) -> String {
-        // SAFETY: lua_Debug is plain data; lua_getstack fills it for level 0,
-        // the running C function, and lua_getinfo("n") its name fields,
-        // which point to strings Lua keeps alive while the function runs.
-        unsafe {
-            let mut ar: ffi::lua_Debug = std::mem::zeroed();
-            if ffi::lua_getstack(self.l, 0, &mut ar) == 0 {
-                return format!("bad argument #{arg} ({extra})");
-            }
-            ffi::lua_getinfo(self.l, c"n".as_ptr(), &mut ar);
-            let name = cstr_or(ar.name, "?");
-            let namewhat = cstr_or(ar.namewhat, "");
-            let mut arg = arg;
-            if namewhat == "method" {
-                arg -= 1;
-                if arg == 0 {
-                    return format!("calling '{name}' on bad self ({extra})");
-                }
-            }
-            format!("bad argument #{arg} to '{name}' ({extra})")
-        }
-    }
-}
-
-fn cstr_or(p: *const c_char, default: &str) -> String {
-    if p.is_null() {
-        default.to_string()
-    } else {
-        // SAFETY: non-null NUL-terminated string from Lua's debug info.
-        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-    }
 }
 
 /// Runs inside `lua_pcall`: `obj:<name>()` with one result.
@@ -698,7 +664,8 @@ unsafe extern "C-unwind" fn trampoline<F: NativeFn>(l: *mut ffi::lua_State) -> i
 #[inline(never)]
 fn fail(state: &State, why: Result<Raise, Box<dyn Any + Send>>) -> ! {
     let message = match why {
-        Ok(Raise::Arg(arg, extra)) => with_where(state, state.arg_error_message(arg, &extra)),
+        // SAFETY: nothing in this frame owns resources past this point.
+        Ok(Raise::Arg(arg, extra)) => unsafe { raise_arg(state.l, arg, extra) },
         Ok(Raise::Msg(msg)) => with_where(state, msg),
         Ok(Raise::Raw(msg)) => msg,
         Err(panic) => with_where(state, panic_text(panic)),
@@ -740,6 +707,27 @@ unsafe fn raise(l: *mut ffi::lua_State, msg: String) -> ! {
     unsafe {
         ffi::lua_pushlstring(l, msg.as_ptr() as *const c_char, msg.len());
         drop(msg);
+        ffi::lua_error(l)
+    }
+}
+
+/// Raises an argument error through Lua's own `luaL_argerror`, so that the
+/// message names the function as C LuaSocket's would on every Lua version
+/// (the method form "calling 'f' on bad self", a name found through
+/// `package.loaded` for `pcall(f, ...)` on 5.2+, LuaJIT's argument
+/// numbering). Must be called from a frame owning nothing.
+#[inline(never)]
+unsafe fn raise_arg(l: *mut ffi::lua_State, arg: c_int, extra: String) -> ! {
+    // SAFETY: the message is copied onto the Lua stack (it stays there, and
+    // valid, until the error is raised) and the Rust string freed; then
+    // luaL_argerror formats and raises, longjmping (or unwinding, on
+    // LuaJIT) out of the trampoline, which owns nothing.
+    unsafe {
+        ffi::lua_pushlstring(l, extra.as_ptr() as *const c_char, extra.len());
+        drop(extra);
+        let msg = ffi::lua_tolstring(l, -1, std::ptr::null_mut());
+        ffi::luaL_argerror(l, arg, msg);
+        // luaL_argerror does not return.
         ffi::lua_error(l)
     }
 }
