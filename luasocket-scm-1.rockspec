@@ -11,7 +11,7 @@ description = {
     detailed = [[
 A drop-in reimplementation of LuaSocket: require("socket"), require("mime"),
 require("ltn12") and require("socket.http") work unchanged on Lua 5.1-5.4 and
-LuaJIT. socket.core and mime.core are written in Rust (mlua, socket2).
+LuaJIT. socket.core and mime.core are written in Rust (mlua-sys, socket2).
 ]],
     license = "MIT",
     labels = { "network", "socket", "tcp", "udp", "http" },

@@ -1,4 +1,4 @@
--- Network faults (issue 7): a peer that resets the connection, a process
+-- Network faults: a peer that resets the connection, a process
 -- out of descriptors, and a connect to an address that never answers.
 local socket = require("socket")
 local net = require("support.net")

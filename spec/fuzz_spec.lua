@@ -1,4 +1,4 @@
--- Hostile arguments (issue 7): tools/fuzz_args.lua calls every public
+-- Hostile arguments: tools/fuzz_args.lua calls every public
 -- function and method with random hostile argument lists. Each batch runs in
 -- a child interpreter, so a crash shows as death by signal (or an abort from
 -- a failed allocation) rather than taking busted down. The short run here

@@ -1,4 +1,4 @@
--- Injected system-call faults (issue 7). A child process
+-- Injected system-call faults. A child process
 -- (spec/fixtures/inject_child.lua) runs under `strace -e inject=...`, which
 -- makes chosen recvfrom, sendto and poll/ppoll calls fail with EINTR,
 -- ECONNRESET or ENOBUFS without running them; this process is its peer on

@@ -1,4 +1,4 @@
--- Leaks and panics (issue 7): descriptors come back after many sockets are
+-- Leaks and panics: descriptors come back after many sockets are
 -- dropped, memory stays flat over many small receives, and a Rust panic in
 -- a native function is a Lua error that leaves the library usable.
 local socket = require("socket")

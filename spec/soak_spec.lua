@@ -1,4 +1,4 @@
--- Load (issue 7): 2,000 concurrent loopback TCP connections echoed by one
+-- Load: 2,000 concurrent loopback TCP connections echoed by one
 -- socket.select loop, 200 MB moved in all, every byte checked. Server and
 -- client are child processes (spec/fixtures/soak_server.lua and
 -- soak_client.lua) with a raised descriptor limit, each bounded by its own
