@@ -102,7 +102,12 @@ pub(crate) fn option_value(l: &State, opt: SockOpt) -> Result<OptValue, Raise> {
                 _ => l.to_number(-1).map(clamp_u32),
             };
             l.pop(1);
-            let interface = interface.ok_or_else(|| Raise::arg(-1, misuse::INTERFACE_NUMBER))?;
+            let Some(interface) = interface else {
+                // Upstream raises with the field still on the stack, and
+                // LuaJIT counts the -1 from the top: lay the stack out alike.
+                l.get_field(3, "interface");
+                return Err(Raise::arg(-1, misuse::INTERFACE_NUMBER));
+            };
             OptValue::Membership6 {
                 multiaddr,
                 interface,
