@@ -519,14 +519,14 @@ return {
     {
         area = "url", scenario = "escape and unescape", label = "escape nil",
         c = "error: \"bad argument #1 to 'gsub' %(string expected, got nil%)\"",
-        ours = "error: \"bad argument #1 to '[%%a?]+' %%(string expected, got nil%%)\"",
+        ours = "error: \"bad argument #1 to '[%a?]+' %(string expected, got nil%)\"",
         reason = "url.escape is native here (no string.gsub inside): the argument error names escape itself "
             .. "(LuaJIT names a function called through pcall '?')",
     },
     {
         area = "url", scenario = "escape and unescape", label = "unescape nil",
         c = "error: \"bad argument #1 to 'gsub' %(string expected, got nil%)\"",
-        ours = "error: \"bad argument #1 to '[%%a?]+' %%(string expected, got nil%%)\"",
+        ours = "error: \"bad argument #1 to '[%a?]+' %(string expected, got nil%)\"",
         reason = "url.unescape is native here (no string.gsub inside): the argument error names unescape itself "
             .. "(LuaJIT names a function called through pcall '?')",
     },
