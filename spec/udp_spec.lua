@@ -629,8 +629,11 @@ describe("socket.udp", function()
             assert.is_true(r[1] == 1 or r[2] == "setsockopt failed", tostring(r[2]))
             assert.are.equal("bad argument #2 to 'setoption' (invalid 'multiaddr' ip address)",
                 raised(function() u6:setoption("ipv6-add-membership", { multiaddr = "239.1.2.3" }) end))
-            -- Upstream reports this one against argument -1.
-            assert.are.equal("bad argument #-2 to 'setoption' (number 'interface' field expected)",
+            -- Upstream reports this one against argument -1, which LuaJIT
+            -- counts from the top of the stack (the differential harness
+            -- checks both against C LuaSocket).
+            local arg = rawget(_G, "jit") and "#4" or "#-2"
+            assert.are.equal("bad argument " .. arg .. " to 'setoption' (number 'interface' field expected)",
                 raised(function()
                     u6:setoption("ipv6-add-membership", { multiaddr = "ff02::1:5", interface = "lo" })
                 end))
