@@ -176,13 +176,6 @@ return {
         reason = "a negative count counts as 0 (README, docs/compatibility.md: C can crash on one)",
     },
     {
-        area = "socket", scenario = "an error named through pcall", label = "pcall(socket.sleep, 'x')",
-        c = [[error: "bad argument #1 to 'socket[%w.]*%.sleep' %(number expected, got string%)"]],
-        ours = [[error: "bad argument #1 to '%?' %(number expected, got string%)"]],
-        reason = "Lua 5.2+ names a C function called through pcall by searching package.loaded; "
-            .. "ours does not (docs/compatibility.md)",
-    },
-    {
         area = "socket", scenario = "protect across a coroutine yield", label = "yield inside protect",
         c = '4:false, "[^"]*attempt to yield across C%-call boundary", false, "cannot resume dead coroutine"',
         ours = "4:true, number:2, true, number:40",
