@@ -329,6 +329,38 @@ impl InBuf {
         }
     }
 
+    /// Runs one `receiveany(max)` (`max > 0`): up to `max` buffered bytes,
+    /// with no read; with nothing buffered, one read, then up to `max` of
+    /// what it brought. The read asks for as much as the buffer holds, not
+    /// for `max`, so a small `max` does not cost a system call per call;
+    /// what exceeds `max` stays buffered for the next call or pattern. The
+    /// data is empty whenever `err` is set: end of stream is `closed`.
+    pub(crate) fn receive_any<'a>(&'a mut self, src: &mut dyn Source, max: usize) -> Received<'a> {
+        debug_assert!(max > 0);
+        if self.is_empty() {
+            let err = match self.fill_from(src, 0) {
+                Ok(0) => NetError::Closed,
+                Ok(_) => return self.take_any(max),
+                Err(e) => e,
+            };
+            return Received {
+                data: Data::Borrowed(&[]),
+                err: Some(err),
+            };
+        }
+        self.take_any(max)
+    }
+
+    /// Delivers up to `max` buffered bytes.
+    fn take_any(&mut self, max: usize) -> Received<'_> {
+        let n = (self.buf.len() - self.pos).min(max);
+        let start = self.consume(n);
+        Received {
+            data: Data::Borrowed(&self.buf[start..start + n]),
+            err: None,
+        }
+    }
+
     fn recv_line<'a>(&'a mut self, src: &mut dyn Source, limit: Option<usize>) -> Received<'a> {
         let mut scanned = 0;
         // One pass finds the LF and any CR before it. A CR right before the
@@ -1091,6 +1123,111 @@ mod tests {
         assert_eq!(b.buffered_line(), Some(&b"one"[..]));
         assert_eq!(b.buffered_line(), Some(&b"two"[..]));
         assert_eq!(b.buffered_line(), None);
+    }
+
+    /// A source that counts the reads it was asked for.
+    struct Counted<S> {
+        inner: S,
+        reads: usize,
+    }
+
+    impl<S: Source> Source for Counted<S> {
+        fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError> {
+            self.reads += 1;
+            self.inner.fill(buf, max)
+        }
+    }
+
+    #[test]
+    fn receive_any_takes_the_buffer_first_then_one_read() {
+        let data = counting_bytes(100_000);
+        let mut src = Counted {
+            inner: Script::new(&data, &[5, 10_000], true),
+            reads: 0,
+        };
+        let mut b = InBuf::new();
+        // One read brings 5 bytes: all of them, though 10 were allowed.
+        let r = b.receive_any(&mut src, 10);
+        assert_eq!((r.data.as_slice(), r.err.is_none()), (&data[..5], true));
+        assert_eq!(src.reads, 1);
+        // The next read brings 10,000: 3 are returned, the rest stays.
+        let r = b.receive_any(&mut src, 3);
+        assert_eq!(r.data.as_slice(), &data[5..8]);
+        assert_eq!(src.reads, 2);
+        assert!(b.avail() == &data[8..10_005]);
+        // Buffered bytes come with no read, up to max.
+        let r = b.receive_any(&mut src, 9_000);
+        assert!(r.data.as_slice() == &data[8..9_008]);
+        let r = b.receive_any(&mut src, 1_000_000);
+        assert!(r.data.as_slice() == &data[9_008..10_005]);
+        assert_eq!(src.reads, 2);
+        assert_eq!(b.received as usize, 10_005);
+        b.settle();
+        // Then the other patterns go on from there.
+        let r = b.receive(&mut src, Pattern::Bytes(10), 0, None);
+        assert_eq!(r.data.as_slice(), &data[10_005..10_015]);
+        let r = b.receive(&mut src, Pattern::All, 0, None);
+        assert_eq!(r.err.unwrap().to_string(), "timeout");
+        assert!(r.data.as_slice() == &data[10_015..]);
+        // Nothing left and the source times out: the error, no data.
+        let r = b.receive_any(&mut src, 10);
+        assert_eq!(r.err.unwrap().to_string(), "timeout");
+        assert!(r.data.as_slice().is_empty());
+        assert_eq!(b.received as usize, data.len());
+    }
+
+    #[test]
+    fn receive_any_reports_end_of_stream_once_the_buffer_is_empty() {
+        let mut src = Script::new(b"ab\ncd", &[], false);
+        let mut b = InBuf::new();
+        let r = b.receive(&mut src, Pattern::Line, 0, None);
+        assert_eq!(r.data.as_slice(), b"ab");
+        // "cd" is buffered: returned before the end of stream is seen.
+        let r = b.receive_any(&mut src, 100);
+        assert_eq!((r.data.as_slice(), r.err.is_none()), (&b"cd"[..], true));
+        let r = b.receive_any(&mut src, 100);
+        assert_eq!(r.err.unwrap().to_string(), "closed");
+        assert!(r.data.as_slice().is_empty());
+    }
+
+    #[test]
+    fn receive_any_mixed_with_patterns_loses_nothing() {
+        let mut rng = Rng::new(11);
+        for round in 0..100 {
+            let len = rng.below(200_000);
+            let data: Vec<u8> = (0..len)
+                .map(|_| match rng.below(20) {
+                    0 => b'\n',
+                    _ => b'a' + rng.below(26) as u8,
+                })
+                .collect();
+            let sizes: Vec<usize> = (0..5).map(|_| 1 + rng.below(70_000)).collect();
+            let mut src = Script::new(&data, &sizes, round % 2 == 0);
+            let mut b = InBuf::new();
+            let mut got = Vec::new();
+            loop {
+                let kind = rng.below(4);
+                let r = match kind {
+                    0 => b.receive(&mut src, Pattern::Line, 0, None),
+                    1 => b.receive(&mut src, Pattern::Bytes(rng.below(30_000)), 0, None),
+                    _ => b.receive_any(&mut src, 1 + rng.below(100_000)),
+                };
+                got.extend_from_slice(r.data.as_slice());
+                let done = r.err.is_some();
+                drop(r);
+                // A whole line's LF is consumed but not returned.
+                if kind == 0 && !done {
+                    got.push(b'\n');
+                }
+                b.settle();
+                if done {
+                    break;
+                }
+            }
+            assert_eq!(got.len(), data.len(), "round {round}");
+            assert!(got == data, "round {round}");
+            assert_eq!(b.received as usize, data.len());
+        }
     }
 
     #[test]

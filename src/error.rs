@@ -92,6 +92,8 @@ pub(crate) mod misuse {
     pub(crate) const TIMEOUT_MODE: &str = "invalid timeout mode";
     pub(crate) const RECEIVE_PATTERN: &str = "invalid receive pattern";
     pub(crate) const MAXSIZE: &str = "invalid maxsize";
+    /// `receiveany`'s `max` is not a positive integer.
+    pub(crate) const RECEIVEANY_MAX: &str = "invalid max";
     pub(crate) const LINGER_ON: &str = "boolean 'on' field expected";
     pub(crate) const LINGER_TIMEOUT: &str = "number 'timeout' field expected";
     pub(crate) const IP: &str = "ip expected";

@@ -441,6 +441,33 @@ impl Sock {
         r
     }
 
+    /// `receiveany(max)` (`max > 0`): what is buffered, up to `max` bytes,
+    /// with no system call and no clock read; otherwise one read within the
+    /// timeout and up to `max` of what it brought (the rest stays
+    /// buffered). Hands `f` the bytes, or the error (`timeout`, `closed` at
+    /// end of stream, ...) when nothing came.
+    pub(crate) fn receive_any<R>(
+        &mut self,
+        max: usize,
+        f: impl FnOnce(Result<&[u8], &NetError>) -> R,
+    ) -> R {
+        if self.fd < 0 {
+            return f(Err(&NetError::Closed));
+        }
+        let dl = self.timeout.start();
+        let mut src = StreamSource {
+            fd: self.fd,
+            dl: &dl,
+        };
+        let got = self.input.receive_any(&mut src, max);
+        let r = match &got.err {
+            None => f(Ok(got.data.as_slice())),
+            Some(e) => f(Err(e)),
+        };
+        self.input.settle();
+        r
+    }
+
     pub(crate) fn shutdown(&mut self, how: std::net::Shutdown) {
         if self.fd >= 0 {
             let _ = sys::with_fd(self.fd, |s| s.shutdown(how));
@@ -790,6 +817,38 @@ mod tests {
             receive(&mut b, Pattern::Line, 0).1.as_deref(),
             Some("closed")
         );
+    }
+
+    /// `receive_any` as the glue calls it: the data or the error text.
+    fn any(s: &mut Sock, max: usize) -> Result<Vec<u8>, String> {
+        s.receive_any(max, |r| r.map(<[u8]>::to_vec).map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn receive_any_returns_what_came_and_keeps_the_rest() {
+        let (mut a, mut b) = tcp_pair();
+        a.send(b"hello\nworld");
+        // Wait for both pieces to be there, so one read brings them.
+        assert_eq!(receive(&mut b, Pattern::Bytes(1), 0).0, b"h");
+        assert_eq!(any(&mut b, 4).unwrap(), b"ello");
+        assert!(b.has_buffered_data());
+        assert_eq!(receive(&mut b, Pattern::Line, 0).0, b"");
+        assert_eq!(any(&mut b, 100).unwrap(), b"world");
+        assert_eq!(b.stats().0, 11.0);
+        b.set_timeout(0.0, Mode::Block);
+        assert_eq!(any(&mut b, 100).unwrap_err(), "timeout");
+        b.set_timeout(0.2, Mode::Block);
+        let t0 = Instant::now();
+        assert_eq!(any(&mut b, 100).unwrap_err(), "timeout");
+        assert!(t0.elapsed() >= Duration::from_millis(190));
+        a.send(b"last");
+        a.shutdown(std::net::Shutdown::Write);
+        b.set_timeout(5.0, Mode::Block);
+        assert_eq!(any(&mut b, 100).unwrap(), b"last");
+        assert_eq!(any(&mut b, 100).unwrap_err(), "closed");
+        b.close();
+        assert_eq!(any(&mut b, 100).unwrap_err(), "closed");
+        a.close();
     }
 
     #[test]

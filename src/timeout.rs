@@ -143,6 +143,12 @@ pub(crate) fn gettime() -> f64 {
     sys::clock(false)
 }
 
+/// Seconds on the monotonic clock (`socket.monotime`): only differences
+/// mean anything; a step of the wall clock does not move it.
+pub(crate) fn monotime() -> f64 {
+    sys::clock(true)
+}
+
 /// Converts `socket.sleep`'s argument: `None` when there is nothing to wait.
 pub(crate) fn sleep_duration(secs: f64) -> Option<Duration> {
     if secs.is_nan() || secs <= 0.0 {

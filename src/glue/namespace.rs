@@ -1,5 +1,5 @@
 //! The `socket.core` table: the TCP and UDP constructors, `select`, `dns`,
-//! `sleep`, `gettime`, `skip` and the constants.
+//! `sleep`, `gettime`, `monotime`, `skip` and the constants.
 //!
 //! Replaces LuaSocket's `luasocket.c` (the base functions) and the
 //! namespace parts of `timeout.c`, `tcp.c`, `udp.c` and `inet.c`.
@@ -15,6 +15,7 @@ const BASE: &[(&str, Native)] = &[
     ("select", native!(select::select)),
     ("sleep", native!(sleep)),
     ("gettime", native!(gettime)),
+    ("monotime", native!(monotime)),
     ("skip", native!(skip)),
 ];
 
@@ -73,6 +74,12 @@ fn sleep(l: &State) -> Ret {
 /// `gettime()`: seconds since the epoch.
 fn gettime(l: &State) -> Ret {
     l.push_number(timeout::gettime());
+    Ok(1)
+}
+
+/// `monotime()`: seconds on the monotonic clock.
+fn monotime(l: &State) -> Ret {
+    l.push_number(timeout::monotime());
     Ok(1)
 }
 

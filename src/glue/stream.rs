@@ -1,6 +1,6 @@
 //! The methods of stream objects: `listen` and `accept` for masters and
-//! servers; `receive`, `send`, `shutdown`, `getstats`/`setstats` for
-//! `tcp{client}` and `unixstream{client}`.
+//! servers; `receive`, `receiveany`, `send`, `shutdown`,
+//! `getstats`/`setstats` for `tcp{client}` and `unixstream{client}`.
 //!
 //! Replaces LuaSocket's `buffer.c` (`buffer_meth_*`) and the stream halves
 //! of `tcp.c` and `unixstream.c`. The buffer and its receive patterns live
@@ -12,6 +12,7 @@ use std::net::Shutdown;
 use super::class::{check_id, fail, one, push_done, push_new, switch_class, Want};
 use crate::buffer::{send_range, Pattern};
 use crate::error::{misuse, NetError};
+use crate::mime::is_integer_value;
 use crate::sock::Deliver;
 use crate::sys::lua::{Kind, Raise, Ret, State};
 
@@ -88,6 +89,39 @@ pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
     };
     s.receive(pattern, prefix.len(), maxsize, Push { l, prefix });
     Ok(4)
+}
+
+/// `receiveany(max)` → up to `max` bytes (what is buffered, or else what
+/// one read brings), or `nil, err` when nothing came.
+pub(crate) fn receiveany<const W: u8>(l: &State) -> Ret {
+    let mut s = check_id::<W>(l)?;
+    let max = check_max(l, 2)?;
+    s.receive_any(max, |got| match got {
+        Ok(data) => {
+            l.push_bytes(data);
+            Ok(1)
+        }
+        Err(e) => l.fail(&e.to_string()),
+    })
+}
+
+/// `receiveany`'s `max`, read as `luaL_checkinteger` reads it (5.3 and
+/// 5.4 refuse a number without an integer value; 5.1, 5.2 and LuaJIT
+/// truncate it), then required to be at least 1.
+fn check_max(l: &State, idx: i32) -> Result<usize, Raise> {
+    let m = l.check_number(idx)?;
+    if cfg!(any(feature = "lua53", feature = "lua54")) && !is_integer_value(m) {
+        return Err(Raise::arg(idx, misuse::NOT_INTEGER));
+    }
+    // NaN fails here too.
+    if !(m >= 1.0) {
+        return Err(Raise::arg(idx, misuse::RECEIVEANY_MAX));
+    }
+    Ok(if m >= usize::MAX as f64 {
+        usize::MAX
+    } else {
+        m as usize
+    })
 }
 
 /// Pushes what `receive` returns: `prefix .. data, nil, nil` or

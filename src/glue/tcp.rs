@@ -36,6 +36,7 @@ pub(crate) const METHODS: &[(&str, Native)] = &[
     ("settimeout", native!(m::settimeout::<TCP_ANY>)),
     ("listen", native!(stream::listen::<TCP_MASTER, TCP_SERVER>)),
     ("receive", native!(stream::receive::<TCP_CLIENT>)),
+    ("receiveany", native!(stream::receiveany::<TCP_CLIENT>)),
     ("send", native!(stream::send::<TCP_CLIENT>)),
     ("setfd", native!(m::setfd::<TCP_ANY>)),
     ("setoption", native!(m::setoption::<TCP_ANY>)),

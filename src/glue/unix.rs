@@ -41,6 +41,10 @@ const STREAM_METHODS: &[(&str, Native)] = &[
         native!(stream::listen::<UNIXSTREAM_MASTER, UNIXSTREAM_SERVER>),
     ),
     ("receive", native!(stream::receive::<UNIXSTREAM_CLIENT>)),
+    (
+        "receiveany",
+        native!(stream::receiveany::<UNIXSTREAM_CLIENT>),
+    ),
     ("send", native!(stream::send::<UNIXSTREAM_CLIENT>)),
     ("setfd", native!(m::setfd::<UNIXSTREAM_ANY>)),
     ("setoption", native!(m::setoption::<UNIXSTREAM_ANY>)),
