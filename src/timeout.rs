@@ -228,6 +228,20 @@ mod tests {
     }
 
     #[test]
+    fn monotime_never_goes_back_and_follows_a_sleep() {
+        let mut last = monotime();
+        for _ in 0..1000 {
+            let now = monotime();
+            assert!(now >= last);
+            last = now;
+        }
+        let t0 = monotime();
+        std::thread::sleep(Duration::from_millis(50));
+        let slept = monotime() - t0;
+        assert!((0.049..1.0).contains(&slept), "{slept}");
+    }
+
+    #[test]
     fn sleep_argument() {
         assert_eq!(sleep_duration(-1.0), None);
         assert_eq!(sleep_duration(0.0), None);

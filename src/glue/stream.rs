@@ -113,8 +113,7 @@ fn check_max(l: &State, idx: i32) -> Result<usize, Raise> {
     if cfg!(any(feature = "lua53", feature = "lua54")) && !is_integer_value(m) {
         return Err(Raise::arg(idx, misuse::NOT_INTEGER));
     }
-    // NaN fails here too.
-    if !(m >= 1.0) {
+    if m.is_nan() || m < 1.0 {
         return Err(Raise::arg(idx, misuse::RECEIVEANY_MAX));
     }
     Ok(if m >= usize::MAX as f64 {
