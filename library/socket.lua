@@ -218,6 +218,11 @@ function socket.sleep(seconds) end
 ---@return number
 function socket.gettime() end
 
+---(This library's addition) Seconds on the monotonic clock, as a float: an
+---arbitrary origin, never stepped with the wall clock; for intervals.
+---@return number
+function socket.monotime() end
+
 ---Returns its arguments after the first `d`.
 ---@param d integer
 ---@param ... any
@@ -501,6 +506,16 @@ function client:send(data, i, j) end
 ---@return string? partial
 ---@return number elapsed
 function client:receive(pattern, prefix, maxsize) end
+
+---(`tcp{client}`, this library's addition) Returns what has arrived, up to
+---`max` bytes: buffered bytes at once with no system call, or else what one
+---read brings within the timeout (the rest stays buffered). `nil, "timeout"`
+---when nothing arrived in time, `nil, "closed"` at the end of the stream.
+---`max` must be a positive integer (else raises `invalid max`).
+---@param max integer
+---@return string|nil data 1 to `max` bytes
+---@return string? err `"timeout"`, `"closed"`, ...
+function client:receiveany(max) end
 
 ---(`tcp{client}`) Shuts down one or both directions.
 ---@param mode? socket.shutdownmode default "both"

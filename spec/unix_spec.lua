@@ -87,7 +87,7 @@ describe("socket.unix", function()
             local mt = getmetatable(s)
             assert.are.same({
                 "accept", "bind", "class", "close", "connect", "dirty", "getfd", "getsockname",
-                "getstats", "listen", "receive", "send", "setfd", "setoption", "setpeername",
+                "getstats", "listen", "receive", "receiveany", "send", "setfd", "setoption", "setpeername",
                 "setsockname", "setstats", "settimeout", "shutdown",
             }, sorted_keys(mt.__index))
             assert.are.equal("unixstream{master}", mt.__name)

@@ -131,6 +131,12 @@ function sclient:send(data, i, j) end
 ---@return number elapsed
 function sclient:receive(pattern, prefix, maxsize) end
 
+---What has arrived, up to `max` bytes; see `socket.tcp.client:receiveany`.
+---@param max integer
+---@return string|nil data
+---@return string? err
+function sclient:receiveany(max) end
+
 ---Shuts down one or both directions.
 ---@param mode? socket.shutdownmode
 ---@return 1

@@ -201,6 +201,18 @@ return {
         reason = "toip resolves with getaddrinfo, not gethostbyname (README, docs/compatibility.md): an empty "
             .. "name is EAI_NONAME, \"host not found\"; C passes on gethostbyname's NO_RECOVERY text",
     },
+    {
+        area = "tcp", scenario = "receiveany, an addition", label = "client has receiveany",
+        c = '1:"nil"', ours = '1:"function"',
+        reason = "client:receiveany(max) is this library's addition (issue 18, docs/tcp.md, "
+            .. "docs/compatibility.md): what has arrived, up to max bytes; C LuaSocket has no such method",
+    },
+    {
+        area = "socket", scenario = "the namespace's functions", label = "monotime",
+        c = '1:"nil"', ours = '1:"function"',
+        reason = "socket.monotime() is this library's addition (issue 18, docs/socket.md, "
+            .. "docs/compatibility.md): seconds on the monotonic clock; C LuaSocket has none",
+    },
     -- end of socket-level areas ------------------------------------------
     {
         area = "socket", scenario = "constants", label = "_VERSION",

@@ -40,6 +40,8 @@ return {
             t:rec("sourcet default is until-closed", socket.sourcet.default == socket.sourcet["until-closed"])
             t:rec("sinkt default is keep-open", socket.sinkt.default == socket.sinkt["keep-open"])
             t:rec("socket.core is socket", require("socket.core") == socket)
+            -- monotime is this library's addition: C has none.
+            t:rec("monotime", type(socket.monotime))
         end,
     },
     {

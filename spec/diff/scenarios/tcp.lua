@@ -1242,4 +1242,15 @@ return {
             end)
         end,
     },
+    {
+        -- receiveany is this library's addition: C has no such method, and
+        -- nothing else of a client changes with it.
+        name = "receiveany, an addition",
+        run = function(t, socket)
+            local client, conn = pair(t, socket)
+            t:rec("client has receiveany", type(client.receiveany))
+            t:io("send", client.send, client, "abc\n")
+            t:io("receive *l still reads the line", conn.receive, conn)
+        end,
+    },
 }
