@@ -20,6 +20,12 @@
 -- modify the caller's tables, writes headers in a fixed (sorted) order, and
 -- is built from plain LTN12 sources instead of a coroutine, so part sources
 -- may themselves yield (copas).
+--
+-- Beyond LuaSocket: `starttls = true` or `"required"` in `send`'s table
+-- (and `session:starttls()`) upgrades the connection to TLS (RFC 3207)
+-- through the TLS transport https uses (socket.transport.luasec), which
+-- verifies the server's certificate and name by default. Without
+-- `starttls`, nothing changes: no STARTTLS is sent and LuaSec is not loaded.
 -- @module socket.smtp
 
 local socket = require("socket")
@@ -27,11 +33,13 @@ local tp = require("socket.tp")
 local ltn12 = require("ltn12")
 local headers = require("socket.headers")
 local mime = require("mime")
+local transport = require("socket.transport.luasec")
 
-local ipairs, pairs, setmetatable, tostring, type = ipairs, pairs, setmetatable, tostring, type
+local error, ipairs, pairs, setmetatable, tostring, type = error, ipairs, pairs, setmetatable, tostring, type
 local math_random = math.random
 local os_date, os_getenv, os_time = os.date, os.getenv, os.time
-local string_find, string_format, string_lower = string.find, string.format, string.lower
+local string_find, string_format, string_gmatch, string_lower, string_match, string_upper = string.find,
+    string.format, string.gmatch, string.lower, string.match, string.upper
 local table_concat, table_sort = table.concat, table.sort
 local unpack = table.unpack or unpack
 
@@ -64,6 +72,63 @@ local metat = { __index = methods }
 -- @return the EHLO reply text (the server's extensions)
 function methods:greet(domain)
     self.try(self.tp:check("2.."))
+    self.try(self.tp:command("EHLO", domain or smtp.DOMAIN))
+    local _, reply = self.try(self.tp:check("2.."))
+    return reply
+end
+
+--- Whether the EHLO reply `ext` offers the extension `keyword` (a line
+-- `250-KEYWORD` or `250 KEYWORD`, maybe with parameters; any case).
+local function offers(ext, keyword)
+    for line in string_gmatch(ext or "", "[^\n]+") do
+        local word = string_match(line, "^%d%d%d[ -](%S+)")
+        if word and string_upper(word) == keyword then return true end
+    end
+    return false
+end
+
+--- Upgrades the connection to TLS (RFC 3207), then sends EHLO again: the
+-- server forgets everything it learnt before the upgrade, and may offer
+-- other extensions (AUTH, typically) over TLS.
+-- Sends STARTTLS and expects 220; refuses a server that sent anything
+-- more before the handshake (those bytes would be taken as coming from
+-- inside TLS); runs the TLS handshake through the transport https uses,
+-- which verifies the certificate and host name unless told otherwise.
+-- On any failure the session's `try` closes the connection and raises.
+-- @param tlst optional table: `servername` (the name the certificate must
+--   match and the SNI name; default the server `open` connected to) and
+--   the LuaSec parameters https takes (`verify`, `cafile`, `capath`,
+--   `key`, `certificate`, `password`, `protocol`, `options`, ...)
+-- @param domain name to send with EHLO (default `smtp.DOMAIN`)
+-- @return the new EHLO reply text
+function methods:starttls(tlst, domain)
+    if tlst ~= nil and type(tlst) ~= "table" then
+        error("bad argument #1 to 'starttls' (table expected, got " .. type(tlst) .. ")", 2)
+    end
+    tlst = tlst or {}
+    -- Checked before STARTTLS is sent: after its 220 the server waits for
+    -- a handshake, and there is no way back to plain SMTP.
+    self.try(transport.available() or nil, "LuaSec not found: STARTTLS needs the 'ssl' module")
+    self.try(self.tp:command("STARTTLS"))
+    self.try(self.tp:check("^220"))
+    local c = self.tp.c
+    -- Bytes already waiting now were sent in clear after the 220 (a
+    -- man in the middle injecting replies, RFC 3207 §5 / CVE-2011-0411):
+    -- never let them pass for the server's answers over TLS.
+    local waiting = c:dirty()
+    if not waiting and c.getfd and socket.select({ c }, nil, 0)[1] then
+        -- Readable: bytes, or the end of the connection. One byte tells
+        -- which (the session is over either way).
+        c:settimeout(0)
+        local byte, err = c:receive(1)
+        c:settimeout(self.timeout)
+        if err == "closed" then self.try(nil, err) end
+        waiting = byte ~= nil
+    end
+    if waiting then self.try(nil, "unexpected data after the STARTTLS reply") end
+    local stream = self.try(transport.wrap(c, tlst.servername or self.host, tlst, self.timeout))
+    self.tp.c = stream
+    self.tls = true
     self.try(self.tp:command("EHLO", domain or smtp.DOMAIN))
     local _, reply = self.try(self.tp:check("2.."))
     return reply
@@ -156,7 +221,9 @@ end
 -- @return the session object; its `try` closes the connection on failure
 function smtp.open(server, port, create)
     local conn = socket.try(tp.connect(server or smtp.SERVER, port or smtp.PORT, smtp.TIMEOUT, create))
-    local session = setmetatable({ tp = conn }, metat)
+    -- `host` and `timeout` are what starttls needs: the name the server's
+    -- certificate must match, and settimeout's value for the TLS stream.
+    local session = setmetatable({ tp = conn, host = server or smtp.SERVER, timeout = smtp.TIMEOUT }, metat)
     session.try = socket.newtry(function()
         session:close()
     end)
@@ -288,7 +355,10 @@ local valid_address = headers.oneline
 --   string or a list), `source` (an LTN12 source of the message, usually
 --   from `smtp.message`), and optional `server`, `port`, `domain` (EHLO
 --   name), `user` and `password` (AUTH), `step` (pump step), `create`
---   (replacement for `socket.tcp`)
+--   (replacement for `socket.tcp`), `starttls` (`true`: upgrade to TLS when
+--   the server offers STARTTLS, else go on in clear; `"required"`: fail
+--   with `"STARTTLS not offered"` when it does not) and `tls` (the table
+--   `session:starttls` takes: `servername` and LuaSec parameters)
 -- @return `1`, or `nil, message` (the server's reply text when it refused;
 --   the source's error when the message fails, which for a header refused
 --   by `smtp.message` is `"invalid value for header '<name>'"`: the message
@@ -304,9 +374,23 @@ smtp.send = socket.protect(function(mailt)
     else
         socket.try(valid_address(mailt.rcpt), "invalid address")
     end
+    local starttls, tlst = mailt.starttls, mailt.tls
+    if not (starttls == nil or starttls == false or starttls == true or starttls == "required") then
+        error("bad field 'starttls' (true, false or \"required\" expected, got " .. tostring(starttls) .. ")", 0)
+    end
+    if tlst ~= nil and type(tlst) ~= "table" then
+        error("bad field 'tls' (table expected, got " .. type(tlst) .. ")", 0)
+    end
     local source = mailt.source
     local session = smtp.open(mailt.server, mailt.port, mailt.create)
     local ext = session:greet(mailt.domain)
+    if starttls then
+        if offers(ext, "STARTTLS") then
+            ext = session:starttls(tlst, mailt.domain)
+        elseif starttls == "required" then
+            session.try(nil, "STARTTLS not offered")
+        end
+    end
     session:auth(mailt.user, mailt.password, ext)
     session:send({ from = mailt.from, rcpt = mailt.rcpt, source = source, step = mailt.step })
     session:quit()
