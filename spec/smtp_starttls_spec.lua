@@ -132,7 +132,8 @@ describe("socket.smtp STARTTLS", function()
 
         it("fails when the certificate does not name the server (tls.servername)", function()
             assert.are.same({ nil, "certificate does not match host name 'mail.example'" },
-                { smtp.send(mail(tls_srv, { starttls = true, tls = { cafile = certs.ca, servername = "mail.example" } })) })
+                { smtp.send(mail(tls_srv, { starttls = true,
+                    tls = { cafile = certs.ca, servername = "mail.example" } })) })
             assert.are.same({}, received(tls_out))
             -- A name the certificate covers (*.wild.test) passes.
             assert.are.equal(1, smtp.send(mail(tls_srv, { starttls = true,

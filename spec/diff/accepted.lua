@@ -380,6 +380,19 @@ return {
         reason = "a from or rcpt holding CR or LF is refused before connecting, so the server gets nothing "
             .. "(README \"Sending mail\")",
     },
+    {
+        area = "smtp", scenario = "starttls not offered", label = "starttls required",
+        c = "1:%a+:1", ours = '2:nil, "STARTTLS not offered"',
+        reason = "starttls = \"required\" is ours (issue 19, docs/smtp.md): without STARTTLS in the "
+            .. "EHLO reply it fails before AUTH; LuaSocket ignores the field and sends in clear",
+    },
+    {
+        area = "smtp", scenario = "starttls not offered", label = "required: server got",
+        c = '1:{.*"2: AUTH LOGIN".*"2: MAIL FROM:<ann@example%.test>".*}',
+        ours = '1:{%[%a+:1%]="2: EHLO client%.test"}',
+        reason = "starttls = \"required\" sends nothing after EHLO when STARTTLS is not offered (no "
+            .. "credentials, no mail in clear); LuaSocket ignores the field",
+    },
     -- ftp
     {
         area = "ftp", scenario = "differences", label = "params not a type",

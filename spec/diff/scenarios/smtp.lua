@@ -263,6 +263,29 @@ return {
         end,
     },
     {
+        -- starttls is ours (issue 19): C LuaSocket ignores the field. When
+        -- the server does not offer STARTTLS, `true` must give the same
+        -- bytes as C (opportunistic: on in clear); "required" refuses.
+        name = "starttls not offered",
+        run = function(t)
+            local smtp = require("socket.smtp")
+            local h = peer.start(t, "smtp_peer.py", "--auth 'LOGIN PLAIN'")
+            smtp.TIMEOUT = 5
+            t:defer(function() smtp.TIMEOUT = 60 end)
+            local function send(label, starttls)
+                return t:call(label, smtp.send, {
+                    server = "127.0.0.1", port = h.port, domain = "client.test",
+                    from = "<ann@example.test>", rcpt = "<bob@example.test>", user = "ann", password = "s3cret",
+                    starttls = starttls, source = smtp.message { body = "secret" },
+                })
+            end
+            send("starttls true", true)
+            t:rec("true: server got", transcript(h))
+            send("starttls required", "required")
+            t:rec("required: server got", transcript(h))
+        end,
+    },
+    {
         name = "errors",
         run = function(t, socket)
             local smtp = require("socket.smtp")
