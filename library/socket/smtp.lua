@@ -13,6 +13,32 @@
 ---@field password? string AUTH password
 ---@field step? ltn12.Step
 ---@field create? fun(): any a replacement for `socket.tcp`
+---@field starttls? boolean|"required" upgrade with STARTTLS: `true` when offered (else in clear), `"required"` or fail
+---@field tls? socket.smtp.tls parameters of the STARTTLS upgrade
+
+---The TLS parameters of a STARTTLS upgrade: the server name to check and
+---LuaSec's `ssl.wrap` parameters, under the names https takes them. The
+---certificate and host name are verified unless `verify = "none"`.
+---@class socket.smtp.tls
+---@field servername? string name the certificate must match, and SNI (default: the server)
+---@field verify? string|string[] default `"peer"`
+---@field cafile? string default: the system's CA bundle
+---@field capath? string
+---@field protocol? string
+---@field options? string|string[]
+---@field key? string client key file
+---@field certificate? string client certificate file
+---@field password? string|fun(): string the client key's password (not AUTH's)
+---@field certificates? table
+---@field ciphers? string
+---@field ciphersuites? string
+---@field depth? integer
+---@field dhparam? fun(): string
+---@field curve? string
+---@field curveslist? string
+---@field verifyext? string|string[]
+---@field alpn? string|string[]
+---@field dane? boolean
 
 ---What `smtp.message` takes: headers and a body (a string, a source, or a
 ---list of parts with optional preamble and epilogue).
@@ -47,11 +73,14 @@ smtp.DOMAIN = "localhost"
 ---@type string
 smtp.ZONE = "-0000"
 
----Delivers a message: EHLO, AUTH if `user` and `password`, MAIL, RCPT,
----DATA (dot-stuffed), QUIT. `1`, or `nil, message` (the server's reply when
----it refused; `"invalid address"` for CR or LF in an address; the source's
----error, such as `"invalid value for header 'x-name'"` from `smtp.message`,
----when the message fails: its first chunk is read before connecting).
+---Delivers a message: EHLO, STARTTLS and EHLO again if `starttls` asks,
+---AUTH if `user` and `password`, MAIL, RCPT, DATA (dot-stuffed), QUIT.
+---`1`, or `nil, message` (the server's reply when it refused;
+---`"invalid address"` for CR or LF in an address; `"STARTTLS not
+---offered"`, `"certificate verify failed"`, `"certificate does not match
+---host name '<name>'"` for the upgrade; the source's error, such as
+---`"invalid value for header 'x-name'"` from `smtp.message`, when the
+---message fails).
 ---@param mail socket.smtp.mail
 ---@return 1|nil ok
 ---@return string? err
@@ -83,6 +112,13 @@ local session = {}
 ---@param domain? string
 ---@return string
 function session:greet(domain) end
+
+---Upgrades to TLS (STARTTLS, 220, handshake verifying the certificate
+---and host name), then sends EHLO again; returns the new EHLO reply.
+---@param tls? socket.smtp.tls
+---@param domain? string EHLO name (default `smtp.DOMAIN`)
+---@return string
+function session:starttls(tls, domain) end
 
 ---LOGIN or PLAIN as `extensions` offers (nothing without credentials).
 ---@param user? string

@@ -127,8 +127,8 @@ function methods:starttls(tlst, domain)
     end
     if waiting then self.try(nil, "unexpected data after the STARTTLS reply") end
     local stream = self.try(transport.wrap(c, tlst.servername or self.host, tlst, self.timeout))
+    -- From here on every command and reply goes through TLS.
     self.tp.c = stream
-    self.tls = true
     self.try(self.tp:command("EHLO", domain or smtp.DOMAIN))
     local _, reply = self.try(self.tp:check("2.."))
     return reply
