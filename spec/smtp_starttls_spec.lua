@@ -261,7 +261,12 @@ describe("socket.smtp STARTTLS", function()
             local ok, err = socket.protect(function()
                 local s = smtp.open("127.0.0.1", tls_srv.port)
                 ext = s:greet("client.example")
+                local before = { s.tp:getpeername() }
                 ext2 = s:starttls({ cafile = certs.ca }, "client.example")
+                -- The addresses stay readable through the TLS stream.
+                assert.are.same(before, { s.tp:getpeername() })
+                assert.are.same({ "127.0.0.1", tls_srv.port, "inet" }, before)
+                assert.are.equal("127.0.0.1", (s.tp:getsockname()))
                 s:auth("ann", "s3cr3t pw", ext2)
                 s:send({ from = "<ann@example.com>", rcpt = "<cy@example.com>",
                     source = ltn12.source.string("low level\r\n") })

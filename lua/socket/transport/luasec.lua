@@ -17,7 +17,8 @@
 --   the peer as `params` (the request table) asks. Returns a stream that
 --   has the `tcp{client}` methods socket.http uses (`send`,
 --   `receive(pattern, prefix, maxsize)`, `settimeout`, `close`, `getfd`,
---   `dirty`) plus `getpeercertificate`; or `nil, message`, with `sock` and
+--   `dirty`, and `getpeername`/`getsockname` as they were before the
+--   handshake) plus `getpeercertificate`; or `nil, message`, with `sock` and
 --   everything made from it closed. `servername` goes into SNI (unless it
 --   is an IP address) and is the name the certificate must match;
 --   `timeout` and `mode` are `settimeout`'s, applied before the handshake.
@@ -33,8 +34,10 @@
 
 local socket = require("socket")
 
-local ipairs, pcall, require, setmetatable, type = ipairs, pcall, require, setmetatable, type
+local ipairs, pcall, require, select, setmetatable, type = ipairs, pcall, require, select, setmetatable, type
 local concat = table.concat
+local unpack = table.unpack or unpack
+local function pack(...) return { n = select("#", ...), ... } end
 local find, gsub, lower, match, sub = string.find, string.gsub, string.lower, string.match, string.sub
 local io_open, os_getenv = io.open, os.getenv
 
@@ -225,6 +228,17 @@ function stream_methods:dirty()
     return self.conn:dirty()
 end
 
+-- LuaSec's objects have no getpeername/getsockname, and the TCP object
+-- no longer owns the descriptor: the addresses are read before the
+-- handshake (socket.tp's getpeername and getsockname call these).
+function stream_methods:getpeername()
+    return unpack(self.peer, 1, self.peer.n)
+end
+
+function stream_methods:getsockname()
+    return unpack(self.local_addr, 1, self.local_addr.n)
+end
+
 function stream_methods:getpeercertificate(...)
     return self.conn:getpeercertificate(...)
 end
@@ -247,6 +261,7 @@ function luasec.wrap(sock, servername, params, timeout, mode)
         return nil, err
     end
     params = wrap_params(ssl, params)
+    local peer, local_addr = pack(sock:getpeername()), pack(sock:getsockname())
     local conn
     conn, err = ssl.wrap(sock, params)
     if not conn then
@@ -262,7 +277,7 @@ function luasec.wrap(sock, servername, params, timeout, mode)
         conn:close()
         return nil, err
     end
-    return setmetatable({ conn = conn }, stream_meta)
+    return setmetatable({ conn = conn, peer = peer, local_addr = local_addr }, stream_meta)
 end
 
 return luasec
