@@ -9,6 +9,7 @@ local ltn12 = require("ltn12")
 local smtp = require("socket.smtp")
 local servers = require("fixtures.servers")
 local httpd = require("fixtures.httpd")
+local net = require("support.net")
 
 -- The messages the server recorded (its --out file is a Lua chunk).
 local function received(out)
@@ -153,6 +154,21 @@ describe("socket.smtp STARTTLS", function()
             assert.are.same({ nil, "530 Must issue a STARTTLS command first" },
                 { smtp.send(mail(tls_srv, { user = false, password = false })) })
             assert.are.same({}, received(tls_out))
+        end)
+
+        it("without starttls, never loads LuaSec (a child process sends a mail and looks)", function()
+            local script = table.concat({
+                "local smtp = require('socket.smtp')",
+                "local ok, err = smtp.send({ server = '127.0.0.1', port = " .. plain_srv.port .. ",",
+                "    user = 'ann', password = 's3cr3t pw',",
+                "    from = '<a@x>', rcpt = '<b@x>', source = smtp.message({ body = 'x' }) })",
+                "io.write(tostring(ok), ' ', tostring(err), ' ', tostring(package.loaded.ssl))",
+            }, "\n")
+            local p = assert(io.popen("'" .. net.interpreter() .. "' -e " .. servers.quote(script) .. " 2>&1"))
+            local output = p:read("*a")
+            p:close()
+            assert.are.equal("1 nil nil", output)
+            assert.are.equal(1, #received(plain_out))
         end)
 
         it("raises on a bad starttls or tls field, before connecting", function()
