@@ -51,6 +51,27 @@ pub(crate) struct Query {
 }
 
 impl Query {
+    /// Whether an answer to `self` serves `asked`: the same query, except
+    /// that a lookup for any family also serves the family the socket took
+    /// since (a family-agnostic `tcp()` gets its descriptor from the
+    /// answer; see [`Query::keep_family`]).
+    pub(crate) fn serves(&self, asked: &Query) -> bool {
+        self.host == asked.host
+            && self.port == asked.port
+            && self.socktype == asked.socktype
+            && self.flags == asked.flags
+            && (self.family == asked.family || self.family == libc::AF_UNSPEC)
+    }
+
+    /// The addresses of an answer that a socket of this query's family can
+    /// use, as a lookup for that family would have returned them.
+    pub(crate) fn keep_family(&self, mut addrs: Vec<AddrInfo>) -> Vec<AddrInfo> {
+        if self.family != libc::AF_UNSPEC {
+            addrs.retain(|a| a.family == self.family);
+        }
+        addrs
+    }
+
     /// Runs the lookup here, on the calling thread.
     pub(crate) fn run(&self) -> Answer {
         let hints = Hints {

@@ -347,10 +347,10 @@ impl Sock {
     fn resolve(&mut self, query: Query, dl: &Deadline) -> Result<lookup::Answer, NetError> {
         match &self.lookup {
             // Another name: the old lookup is abandoned or forgotten.
-            Some(l) if *l.query() != query => self.set_lookup(None),
+            Some(l) if !l.query().serves(&query) => self.set_lookup(None),
             Some(Lookup::Answered { addrs, at, .. }) => {
                 if at.elapsed() < lookup::KEEP {
-                    return Ok(Ok(addrs.clone()));
+                    return Ok(Ok(query.keep_family(addrs.clone())));
                 }
                 self.set_lookup(None);
             }
@@ -363,7 +363,7 @@ impl Sock {
                 if !off_thread || dl.remaining().is_none() {
                     return Ok(query.run());
                 }
-                let p = match Pending::start(query) {
+                let p = match Pending::start(query.clone()) {
                     Ok(p) => p,
                     Err(StartError::Busy(e)) => return Ok(Err(e)),
                     Err(StartError::Os(e)) => return Err(e.into()),
@@ -373,12 +373,15 @@ impl Sock {
                 fd
             }
         };
-        if let Some(answer) = self.take_answer() {
-            return Ok(answer);
-        }
-        // A timeout here leaves the lookup pending for the next call.
-        io::wait_events(fd, Interest::Write, dl)?;
-        self.take_answer().ok_or(NetError::Timeout)
+        let answer = match self.take_answer() {
+            Some(answer) => answer,
+            None => {
+                // A timeout here leaves the lookup pending for the next call.
+                io::wait_events(fd, Interest::Write, dl)?;
+                self.take_answer().ok_or(NetError::Timeout)?
+            }
+        };
+        Ok(answer.map(|addrs| query.keep_family(addrs)))
     }
 
     /// The pending lookup's answer, if it is in. Addresses are kept for
