@@ -6,7 +6,7 @@ Usage: dns_server.py ADDR PORT LOG RULE...
   IPv6 addresses (A and AAAA answers), or NXDOMAIN; DELAY is in seconds.
   Any other name gets NXDOMAIN at once. Every query is appended to LOG as
   "NAME TYPE" (so a spec can tell that a lookup never reached the server).
-Prints "ready" once it listens. Standard library only; raw UDP, no EDNS.
+Writes "ready" as LOG's first line once it listens. Standard library only; raw UDP, no EDNS.
 """
 import socket
 import struct
@@ -67,7 +67,8 @@ def main():
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((addr, port))
     lock = threading.Lock()
-    print("ready", flush=True)
+    with open(log, "a") as f:
+        f.write("ready\n")
     while True:
         query, peer = sock.recvfrom(4096)
         try:
