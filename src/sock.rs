@@ -370,6 +370,12 @@ impl Sock {
                 };
                 let fd = p.fd();
                 self.set_lookup(Some(Lookup::Pending(p)));
+                // A call that may not wait always returns timeout when it
+                // starts a lookup, however fast the answer: what a
+                // non-blocking call returns does not depend on a race.
+                if dl.is_zero() {
+                    return Err(NetError::Timeout);
+                }
                 fd
             }
         };
