@@ -174,7 +174,7 @@ out("back", c:receive())
             assert.are.equal("back", r.back)
         end)
 
-        it("with a timeout shorter than the lookup returns timeout after the timeout, and a later call goes on", function()
+        it("with a timeout shorter than the lookup returns timeout after it, and a later call goes on", function()
             local r = child([[
 local srv, port = listener()
 local c = socket.tcp()
