@@ -346,7 +346,8 @@ impl Pool {
 /// modules (dlclose) when a state closes, which would pull the code out
 /// from under a worker still inside getaddrinfo; glibc does not unmap a
 /// library while a thread has a thread-local destructor from it pending,
-/// and touching this value registers one.
+/// and touching this value registers one. (std's own thread bookkeeping
+/// registers one today too; this does not rely on it.)
 fn pin_library() {
     struct Pin;
     impl Drop for Pin {

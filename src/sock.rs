@@ -318,8 +318,12 @@ impl Sock {
         port: &str,
         socktype: Type,
     ) -> Result<AddrInfo, NetError> {
-        if !lookup::needs_thread(host) {
-            return inet::resolve_numeric(host, port, self.family, socktype);
+        // Numeric first: the usual case costs what it did.
+        let numeric = inet::resolve_numeric(host, port, self.family, socktype);
+        if numeric.is_ok() || !lookup::needs_thread(host) {
+            // Another name: a lookup for an earlier one is abandoned.
+            self.set_lookup(None);
+            return numeric;
         }
         let dl = self.timeout.start();
         let query = Query {
@@ -359,8 +363,10 @@ impl Sock {
         let fd = match self.lookup.as_ref().and_then(Lookup::watch_fd) {
             Some(fd) => fd,
             None => {
-                let off_thread = query.host.as_deref().is_some_and(lookup::needs_thread);
-                if !off_thread || dl.remaining().is_none() {
+                // No limit: in the call, as upstream (and /etc/hosts unread).
+                if dl.remaining().is_none()
+                    || !query.host.as_deref().is_some_and(lookup::needs_thread)
+                {
                     return Ok(query.run());
                 }
                 let p = match Pending::start(query.clone()) {
