@@ -1,4 +1,5 @@
-//! Addresses: resolving `(host, port)` for bind, connect and `sendto`,
+//! Addresses: resolving numeric `(host, port)` for `sendto` (bind and
+//! connect resolve through `lookup::Query`, in the call or on the pool),
 //! formatting socket addresses back as numeric `ip, port`, and racing
 //! connection attempts to several addresses.
 //!
