@@ -384,7 +384,9 @@ function tcp:close() end
 ---@return boolean
 function tcp:dirty() end
 
----The descriptor, `-1` when closed, detached or not created yet.
+---The descriptor, `-1` when closed, detached or not created yet. While a
+---name lookup is pending, a descriptor that turns readable and writable
+---when its answer is in.
 ---@return integer
 function tcp:getfd() end
 
@@ -442,10 +444,13 @@ function tcp:getoption(name) end
 local master = {}
 
 ---Binds to a local address (`"*"`: every interface) and port (0: any).
+---A name that needs a name server is looked up off the calling thread when
+---the timeout is finite: `nil, "timeout"` until its answer is in (`getfd`
+---turns ready then), and the next call with the same name goes on.
 ---@param address string
 ---@param port number|string
 ---@return 1|nil ok
----@return string? err `"address already in use"`, `"permission denied"`, ...
+---@return string? err `"address already in use"`, `"permission denied"`, `"timeout"`, ...
 function master:bind(address, port) end
 
 ---Same as `bind`.
@@ -463,7 +468,11 @@ function master:listen(backlog) end
 
 ---Connects; the object becomes a `tcp{client}` (even on failure). With a
 ---zero timeout: `nil, "timeout"` first, then `1` once writable, then
----`nil, "already connected"`.
+---`nil, "already connected"`. A name that needs a name server (not numeric,
+---`"localhost"` or in /etc/hosts) is looked up off the calling thread when
+---the timeout is finite: `nil, "timeout"` until its answer is in, while
+---`getfd` gives a descriptor that turns readable and writable then; call
+---again with the same name to go on (docs/dns.md).
 ---@param address string
 ---@param port number|string
 ---@return 1|nil ok
@@ -560,7 +569,9 @@ function udp:close() end
 ---@return boolean
 function udp:dirty() end
 
----The descriptor, `-1` when closed or not created yet.
+---The descriptor, `-1` when closed or not created yet. While a name lookup
+---is pending, a descriptor that turns readable and writable when its
+---answer is in.
 ---@return integer
 function udp:getfd() end
 
@@ -585,7 +596,9 @@ function udp:getsockname() end
 function udp:receive(size) end
 
 ---Connects to one peer (the object becomes `udp{connected}`), or with
----`"*"` dissolves the association (`udp{unconnected}` again).
+---`"*"` dissolves the association (`udp{unconnected}` again). A name that
+---needs a name server is looked up off the calling thread when the timeout
+---is finite: `nil, "timeout"` (the class unchanged) until its answer is in.
 ---@param address string
 ---@param port? number|string
 ---@return 1|nil ok
@@ -630,9 +643,12 @@ local unconnected = {}
 ---@return string? err
 function unconnected:setsockname(address, port) end
 
----Sends a datagram to a numeric address (`udp{unconnected}` only).
+---Sends a datagram to a numeric address (`udp{unconnected}` only), or to a
+---name that needs a name server (not `"localhost"` or one in /etc/hosts,
+---which give the resolver's text as in LuaSocket): with a finite timeout it
+---is looked up off the calling thread, `nil, "timeout"` until the answer is in.
 ---@param datagram string|number
----@param ip string numeric address
+---@param ip string numeric address, or a name a name server answers
 ---@param port number|string
 ---@return integer|nil sent bytes sent
 ---@return string? err

@@ -1,4 +1,5 @@
-//! Addresses: resolving `(host, port)` for bind, connect and `sendto`,
+//! Addresses: resolving numeric `(host, port)` for `sendto` (bind and
+//! connect resolve through `lookup::Query`, in the call or on the pool),
 //! formatting socket addresses back as numeric `ip, port`, and racing
 //! connection attempts to several addresses.
 //!
@@ -21,23 +22,6 @@ use crate::timeout::Deadline;
 /// RFC 8305's "Connection Attempt Delay": how long one attempt runs alone
 /// before the next address is tried alongside it (the RFC recommends 250 ms).
 pub(crate) const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
-
-/// Resolves `host`/`port` for a socket of `family` (AF_UNSPEC: any) and
-/// `socktype`, in the resolver's order.
-pub(crate) fn resolve(
-    host: Option<&str>,
-    port: Option<&str>,
-    family: i32,
-    socktype: Type,
-    flags: i32,
-) -> Result<Vec<AddrInfo>, NetError> {
-    let hints = Hints {
-        family,
-        socktype: socktype.into(),
-        flags,
-    };
-    sys::getaddrinfo(host, port, hints).map_err(|e| NetError::Resolve(gai_message(e)))
-}
 
 /// Resolves a numeric `host`/`port` for `sendto`, as upstream does
 /// (AI_NUMERICHOST | AI_NUMERICSERV); failures carry the resolver's own
@@ -204,6 +188,23 @@ pub(crate) fn parse_family(name: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Resolves `host`/`port` as bind and connect do (`lookup::Query`),
+    /// with LuaSocket's texts for failures.
+    fn resolve(
+        host: Option<&str>,
+        port: Option<&str>,
+        family: i32,
+        socktype: Type,
+        flags: i32,
+    ) -> Result<Vec<AddrInfo>, NetError> {
+        let hints = Hints {
+            family,
+            socktype: socktype.into(),
+            flags,
+        };
+        sys::getaddrinfo(host, port, hints).map_err(|e| NetError::Resolve(gai_message(e)))
+    }
 
     #[test]
     fn resolves_numeric_addresses() {

@@ -25,6 +25,8 @@ mod error;
 mod inet;
 #[cfg(any(feature = "lua", test))]
 mod io;
+#[cfg(any(feature = "lua", test))]
+mod lookup;
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod mime;
 #[cfg(any(feature = "lua", test))]

@@ -20,7 +20,8 @@ use std::os::fd::{IntoRawFd, RawFd};
 use socket2::{Domain, Protocol, SockAddr, Type};
 
 use crate::buffer::{InBuf, Pattern, Source};
-use crate::error::NetError;
+use crate::error::{gai_message, NetError};
+use crate::lookup::{self, Lookup, Pending, Query, StartError};
 use crate::options::{self, OptValue, SockOpt};
 use crate::sys::{self, AddrInfo, Interest};
 use crate::timeout::{gettime, Deadline, Mode, Timeout};
@@ -56,6 +57,10 @@ pub(crate) struct Sock {
     /// replaces this one during connect (another family, or the winner of
     /// a race of connection attempts).
     opts: Vec<(SockOpt, OptValue)>,
+    /// A name lookup running on the pool for a call that timed out before
+    /// its answer came (the next call with the same name takes the answer),
+    /// or the addresses it found. Changed only through [`Sock::set_lookup`].
+    lookup: Option<Lookup>,
 }
 
 impl Sock {
@@ -69,6 +74,7 @@ impl Sock {
             sent: 0.0,
             birthday: gettime(),
             opts: Vec::new(),
+            lookup: None,
         }
     }
 
@@ -99,10 +105,34 @@ impl Sock {
         Ok(s.into_raw_fd())
     }
 
-    /// The descriptor, -1 once closed or detached (`getfd`).
+    /// The descriptor, -1 once closed or detached (`getfd`). While a name
+    /// lookup is pending, the descriptor that turns ready (readable and
+    /// writable) when its answer is in, so that a loop waiting on `getfd`
+    /// or in `select` wakes up to call again.
     pub(crate) fn fd(&self) -> RawFd {
-        self.fd
+        self.lookup
+            .as_ref()
+            .and_then(Lookup::watch_fd)
+            .unwrap_or(self.fd)
     }
+
+    /// Starts, replaces or ends (`None`) the socket's lookup: the one place
+    /// where what `getfd` and `poll_entry` report changes because of a
+    /// lookup. Dropping a pending lookup closes its descriptors at once.
+    fn set_lookup(&mut self, lookup: Option<Lookup>) {
+        if self.lookup.is_none() && lookup.is_none() {
+            return;
+        }
+        let before = self.lookup.as_ref().and_then(Lookup::watch_fd);
+        let after = lookup.as_ref().and_then(Lookup::watch_fd);
+        self.lookup = lookup;
+        if before != after {
+            self.fd_changed();
+        }
+    }
+
+    /// Tells watchers (socket.poller) that poll_entry() changed.
+    pub(crate) fn fd_changed(&mut self) {}
 
     /// `AF_INET`, `AF_INET6`, `AF_UNIX`, or `AF_UNSPEC` before the first
     /// descriptor.
@@ -114,6 +144,7 @@ impl Sock {
     /// options. `__gc` calls this and never drops the object in place, so
     /// every heap allocation the object owns must be released here.
     pub(crate) fn close(&mut self) {
+        self.set_lookup(None);
         sys::close(self.fd);
         self.fd = -1;
         self.input.clear();
@@ -122,6 +153,7 @@ impl Sock {
 
     /// Replaces the descriptor without closing the old one (`setfd`).
     pub(crate) fn set_fd(&mut self, fd: RawFd) {
+        self.set_lookup(None);
         self.fd = fd;
         self.input.clear();
         self.opts.clear();
@@ -136,6 +168,9 @@ impl Sock {
     /// makes the socket readable at once; `None` once closed.
     #[inline]
     pub(crate) fn poll_entry(&self) -> Option<(RawFd, bool)> {
+        if let Some(fd) = self.lookup.as_ref().and_then(Lookup::watch_fd) {
+            return Some((fd, false));
+        }
         (self.fd >= 0).then(|| (self.fd, !self.input.is_empty()))
     }
 
@@ -227,7 +262,17 @@ impl Sock {
     /// `bind(address, port)`: tries each resolved address until one binds.
     pub(crate) fn bind(&mut self, host: &str, port: &str, socktype: Type) -> Result<(), NetError> {
         let host = if host == "*" { None } else { Some(host) };
-        let addrs = inet::resolve(host, Some(port), self.family, socktype, libc::AI_PASSIVE)?;
+        let dl = self.timeout.start();
+        let query = Query {
+            host: host.map(str::to_string),
+            port: Some(port.to_string()),
+            family: self.family,
+            socktype: socktype.into(),
+            flags: libc::AI_PASSIVE,
+        };
+        let addrs = self
+            .resolve(query, &dl)?
+            .map_err(|e| NetError::Resolve(gai_message(e)))?;
         let mut last = NetError::NoAddress;
         for ai in addrs {
             if let Err(e) = self.ensure_family(ai.family, socktype) {
@@ -251,8 +296,123 @@ impl Sock {
         socktype: Type,
     ) -> Result<(), NetError> {
         let dl = self.timeout.start();
-        let addrs = inet::resolve(Some(host), Some(port), self.family, socktype, 0)?;
+        let query = Query {
+            host: Some(host.to_string()),
+            port: Some(port.to_string()),
+            family: self.family,
+            socktype: socktype.into(),
+            flags: 0,
+        };
+        let addrs = self
+            .resolve(query, &dl)?
+            .map_err(|e| NetError::Resolve(gai_message(e)))?;
         self.connect_addrs(addrs, socktype, &dl)
+    }
+
+    /// `sendto`'s destination: a numeric address as upstream requires (its
+    /// failures carry the resolver's own text), or a name that the resolver
+    /// must ask a server about, looked up as `connect` does.
+    pub(crate) fn destination(
+        &mut self,
+        host: &str,
+        port: &str,
+        socktype: Type,
+    ) -> Result<AddrInfo, NetError> {
+        // Numeric first: the usual case costs what it did.
+        let numeric = inet::resolve_numeric(host, port, self.family, socktype);
+        if numeric.is_ok() || !lookup::needs_thread(host) {
+            // Another name: a lookup for an earlier one is abandoned.
+            self.set_lookup(None);
+            return numeric;
+        }
+        let dl = self.timeout.start();
+        let query = Query {
+            host: Some(host.to_string()),
+            port: Some(port.to_string()),
+            family: self.family,
+            socktype: socktype.into(),
+            flags: libc::AI_NUMERICSERV,
+        };
+        let not_found = |code| NetError::Resolve(sys::gai_strerror(code));
+        self.resolve(query, &dl)?
+            .map_err(|e| not_found(e.code))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| not_found(libc::EAI_NONAME))
+    }
+
+    /// Resolves `query` within `dl`. Names that may need a name server, with
+    /// a finite timeout, are looked up on the pool ([`lookup`]): the call
+    /// waits for the answer for the time it has, and else fails with
+    /// `timeout`, leaving the lookup pending for the next call with the same
+    /// query. Everything else is resolved here, as upstream does. The outer
+    /// error is the call's own (timeout, out of descriptors); the inner one
+    /// the resolver's.
+    fn resolve(&mut self, query: Query, dl: &Deadline) -> Result<lookup::Answer, NetError> {
+        match &self.lookup {
+            // Another name: the old lookup is abandoned or forgotten.
+            Some(l) if !l.query().serves(&query) => self.set_lookup(None),
+            Some(Lookup::Answered { addrs, at, .. }) => {
+                if at.elapsed() < lookup::KEEP {
+                    return Ok(Ok(query.keep_family(addrs.clone())));
+                }
+                self.set_lookup(None);
+            }
+            _ => {}
+        }
+        let fd = match self.lookup.as_ref().and_then(Lookup::watch_fd) {
+            Some(fd) => fd,
+            None => {
+                // No limit: in the call, as upstream (and /etc/hosts unread).
+                if dl.remaining().is_none()
+                    || !query.host.as_deref().is_some_and(lookup::needs_thread)
+                {
+                    return Ok(query.run());
+                }
+                let p = match Pending::start(query.clone()) {
+                    Ok(p) => p,
+                    Err(StartError::Busy(e)) => return Ok(Err(e)),
+                    Err(StartError::Os(e)) => return Err(e.into()),
+                };
+                let fd = p.fd();
+                self.set_lookup(Some(Lookup::Pending(p)));
+                // A call that may not wait always returns timeout when it
+                // starts a lookup, however fast the answer: what a
+                // non-blocking call returns does not depend on a race.
+                if dl.is_zero() {
+                    return Err(NetError::Timeout);
+                }
+                fd
+            }
+        };
+        let answer = match self.take_answer() {
+            Some(answer) => answer,
+            None => {
+                // A timeout here leaves the lookup pending for the next call.
+                io::wait_events(fd, Interest::Write, dl)?;
+                self.take_answer().ok_or(NetError::Timeout)?
+            }
+        };
+        Ok(answer.map(|addrs| query.keep_family(addrs)))
+    }
+
+    /// The pending lookup's answer, if it is in. Addresses are kept for
+    /// the next calls with the same query; a failure is given once.
+    fn take_answer(&mut self) -> Option<lookup::Answer> {
+        let Some(Lookup::Pending(p)) = &self.lookup else {
+            return None;
+        };
+        let answer = p.take()?;
+        let kept = match &answer {
+            Ok(addrs) => Some(Lookup::Answered {
+                query: p.query().clone(),
+                addrs: addrs.clone(),
+                at: std::time::Instant::now(),
+            }),
+            Err(_) => None,
+        };
+        self.set_lookup(kept);
+        Some(answer)
     }
 
     /// Connects to one of `addrs` (in the resolver's order) within `dl`.
@@ -949,6 +1109,55 @@ mod tests {
         a.close();
         b.close();
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_name_resolved_on_the_pool_is_picked_up_by_the_next_call() {
+        let mut s = Sock::create(libc::AF_INET, Type::STREAM).unwrap();
+        let own = s.fd();
+        s.set_timeout(0.0, Mode::Block);
+        let host = "no-such-host.invalid";
+        let r = s.connect(host, "80", Type::STREAM);
+        assert!(matches!(r, Err(NetError::Timeout)), "{r:?}");
+        let watch = s.fd();
+        assert_ne!(watch, own, "getfd shows the lookup's descriptor");
+        assert_eq!(s.poll_entry(), Some((watch, false)));
+        let mut p = [libc::pollfd {
+            fd: watch,
+            events: libc::POLLOUT,
+            revents: 0,
+        }];
+        sys::poll(&mut p, Some(std::time::Duration::from_secs(30))).unwrap();
+        assert_ne!(p[0].revents, 0);
+        // The answer (a failure) comes back as the sync path words it.
+        let r = s.connect(host, "80", Type::STREAM);
+        let text = r.unwrap_err().to_string();
+        assert!(
+            text == "host or service not provided, or not known"
+                || text == "temporary failure in name resolution",
+            "{text}"
+        );
+        assert_eq!(s.fd(), own, "the socket's own descriptor again");
+        // Another name abandons a pending lookup; close ends one.
+        assert!(matches!(
+            s.connect(host, "81", Type::STREAM),
+            Err(NetError::Timeout)
+        ));
+        let r = s.connect("127.0.0.1", "9", Type::STREAM);
+        assert!(s.lookup.is_none(), "{r:?}");
+        assert!(matches!(
+            s.bind(host, "0", Type::STREAM),
+            Err(NetError::Timeout)
+        ));
+        s.close();
+        assert!(s.lookup.is_none());
+        assert_eq!(s.fd(), -1);
+        // sendto: numeric as upstream, a local name as upstream (refused).
+        let mut u = Sock::create(libc::AF_INET, Type::DGRAM).unwrap();
+        assert!(u.destination("127.0.0.1", "53", Type::DGRAM).is_ok());
+        let e = u.destination("localhost", "53", Type::DGRAM).err().unwrap();
+        assert_eq!(e.to_string(), sys::gai_strerror(libc::EAI_NONAME));
+        u.close();
     }
 
     #[test]

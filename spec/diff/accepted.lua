@@ -555,4 +555,29 @@ return {
             .. "so a ;type=i download ran in the server's default (ASCII) mode",
     },
     -- end of decided after review --------------------------------------------
+    {
+        area = "dns", scenario = "a name the resolver must ask a server about, at timeout 0",
+        label = "tcp connect", c = '2:nil, "[^"]+"', ours = '2:nil, "timeout"',
+        reason = "a name that is not numeric, localhost or in /etc/hosts is looked up off the calling thread "
+            .. "when the timeout is finite: at timeout 0 the first call returns timeout and a later one "
+            .. "continues from the answer (docs/dns.md, docs/compatibility.md); C blocks in the resolver",
+    },
+    {
+        area = "dns", scenario = "a name the resolver must ask a server about, at timeout 0",
+        label = "tcp bind", c = '2:nil, "[^"]+"', ours = '2:nil, "timeout"',
+        reason = "bind looks such a name up off the calling thread as connect does (docs/dns.md); C blocks",
+    },
+    {
+        area = "dns", scenario = "a name the resolver must ask a server about, at timeout 0",
+        label = "udp setpeername", c = '2:nil, "[^"]+"', ours = '2:nil, "timeout"',
+        reason = "setpeername looks such a name up off the calling thread as connect does (docs/dns.md); "
+            .. "C blocks",
+    },
+    {
+        area = "dns", scenario = "a name the resolver must ask a server about, at timeout 0",
+        label = "udp sendto", c = '2:nil, "Name or service not known"', ours = '2:nil, "timeout"',
+        reason = "sendto accepts a name the resolver must ask a server about, looked up off the calling "
+            .. "thread (docs/udp.md); C takes numeric addresses only. Numeric addresses, localhost and "
+            .. "names in /etc/hosts behave as in C",
+    },
 }

@@ -15,7 +15,6 @@ use super::class::want::{UDP_ANY, UDP_CONNECTED, UDP_UNCONNECTED};
 use super::class::{self, check_id, fail, one, push_done, Class, Group};
 use super::dgram;
 use super::methods as m;
-use crate::inet;
 use crate::sys::lua::{native, Native, Ret, State};
 
 pub(crate) const METHODS: &[(&str, Native)] = &[
@@ -62,13 +61,14 @@ pub(crate) fn register(l: &State) {
 }
 
 /// `sendto(data, ip, port)` → bytes sent or `nil, msg`. The address must
-/// be numeric, as upstream requires.
+/// be numeric, as upstream requires, or a name the resolver must ask a
+/// server about (see `Sock::destination`).
 fn sendto(l: &State) -> Ret {
     let mut s = check_id::<UDP_UNCONNECTED>(l)?;
     let data = l.check_bytes(2)?;
     let ip = l.check_str(3)?;
     let port = l.check_str(4)?;
-    let ai = match inet::resolve_numeric(&ip, &port, s.family(), Type::DGRAM) {
+    let ai = match s.destination(&ip, &port, Type::DGRAM) {
         Ok(ai) => ai,
         Err(e) => return fail(l, &e),
     };

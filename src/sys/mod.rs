@@ -15,7 +15,7 @@ pub(crate) mod simd;
 
 use std::ffi::{CStr, CString};
 use std::io;
-use std::os::fd::{BorrowedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use socket2::{SockAddr, SockRef};
@@ -224,6 +224,7 @@ pub(crate) fn strerror(code: i32) -> String {
 }
 
 /// One `getaddrinfo` answer.
+#[derive(Clone, Debug)]
 pub(crate) struct AddrInfo {
     pub family: i32,
     pub addr: SockAddr,
@@ -315,6 +316,42 @@ pub(crate) fn getaddrinfo(
         libc::freeaddrinfo(res);
         Ok(out)
     }
+}
+
+/// A pipe whose write end polls as neither readable nor writable until the
+/// read end is closed, then as POLLERR (which poll reports whatever events
+/// were asked for, so `select` sees it in both sets, and epoll always
+/// reports it). Returns `(read end, write end)`, both close-on-exec.
+///
+/// The pipe is shrunk to one page (when the kernel lets us) and filled, so
+/// the write end has no room: a pipe's write end never polls readable, and
+/// now not writable either. One page per pending lookup.
+pub(crate) fn blocked_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1 as libc::c_int; 2];
+    syscall!(pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK))?;
+    // SAFETY: pipe2 succeeded, so both are open descriptors owned by no one else.
+    let (r, w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // Best effort: a kernel that refuses keeps the default size, which the
+    // loop below fills all the same.
+    let _ = syscall!(fcntl(
+        w.as_raw_fd(),
+        libc::F_SETPIPE_SZ,
+        4096 as libc::c_int
+    ));
+    let junk = [0u8; 4096];
+    loop {
+        match syscall!(write(
+            w.as_raw_fd(),
+            junk.as_ptr() as *const libc::c_void,
+            junk.len()
+        )) {
+            Ok(_) => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((r, w))
 }
 
 /// getnameinfo(3): `(host, service)` for an address.

@@ -127,4 +127,48 @@ return {
             t:call("toip 0.0.0.0", function() return socket.dns.toip("0.0.0.0") end)
         end,
     },
+    {
+        -- Ours looks such a name up off the calling thread when the socket's
+        -- timeout is finite (docs/dns.md, "Lookups that do not block"); at
+        -- timeout 0 the first call returns "timeout" where C waits for the
+        -- resolver. A blocking call gives the same answer in both.
+        name = "a name the resolver must ask a server about, at timeout 0",
+        run = function(t, socket)
+            local name = "no.such.host.invalid"
+            t:call("tcp connect", function()
+                local c = socket.tcp()
+                c:settimeout(0)
+                local ok, err = c:connect(name, 80)
+                c:close()
+                return ok, err
+            end)
+            t:call("tcp bind", function()
+                local c = socket.tcp()
+                c:settimeout(0)
+                local ok, err = c:bind(name, 0)
+                c:close()
+                return ok, err
+            end)
+            t:call("udp setpeername", function()
+                local u = socket.udp()
+                u:settimeout(0)
+                local ok, err = u:setpeername(name, 80)
+                u:close()
+                return ok, err
+            end)
+            t:call("udp sendto", function()
+                local u = socket.udp()
+                u:settimeout(0)
+                local ok, err = u:sendto("x", name, 80)
+                u:close()
+                return ok, err
+            end)
+            t:call("blocking tcp connect", function()
+                local c = socket.tcp()
+                local ok, err = c:connect(name, 80)
+                c:close()
+                return ok, err
+            end)
+        end,
+    },
 }
