@@ -1,5 +1,5 @@
 //! Name lookups that do not hold up the caller: a small pool of threads runs
-//! getaddrinfo for `connect`, `bind`, `setpeername` and `sendto` when the
+//! getaddrinfo for `connect`, `bind` and `setpeername` when the
 //! socket's timeout is finite, and a [`Pending`] lookup gives the socket a
 //! descriptor that `select` (or a poller) can wait on until the answer is in.
 //!

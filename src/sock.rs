@@ -309,36 +309,19 @@ impl Sock {
         self.connect_addrs(addrs, socktype, &dl)
     }
 
-    /// `sendto`'s destination: a numeric address as upstream requires (its
-    /// failures carry the resolver's own text), or a name that the resolver
-    /// must ask a server about, looked up as `connect` does.
+    /// `sendto`'s destination: a numeric address, as upstream requires
+    /// (its failures carry the resolver's own text), so `sendto` never
+    /// waits for a name server. A lookup an earlier call left pending is
+    /// abandoned: the socket now sends elsewhere, and `getfd` must report
+    /// the socket again.
     pub(crate) fn destination(
         &mut self,
         host: &str,
         port: &str,
         socktype: Type,
     ) -> Result<AddrInfo, NetError> {
-        // Numeric first: the usual case costs what it did.
-        let numeric = inet::resolve_numeric(host, port, self.family, socktype);
-        if numeric.is_ok() || !lookup::needs_thread(host) {
-            // Another name: a lookup for an earlier one is abandoned.
-            self.set_lookup(None);
-            return numeric;
-        }
-        let dl = self.timeout.start();
-        let query = Query {
-            host: Some(host.to_string()),
-            port: Some(port.to_string()),
-            family: self.family,
-            socktype: socktype.into(),
-            flags: libc::AI_NUMERICSERV,
-        };
-        let not_found = |code| NetError::Resolve(sys::gai_strerror(code));
-        self.resolve(query, &dl)?
-            .map_err(|e| not_found(e.code))?
-            .into_iter()
-            .next()
-            .ok_or_else(|| not_found(libc::EAI_NONAME))
+        self.set_lookup(None);
+        inet::resolve_numeric(host, port, self.family, socktype)
     }
 
     /// Resolves `query` within `dl`. Names that may need a name server, with
@@ -1152,7 +1135,7 @@ mod tests {
         s.close();
         assert!(s.lookup.is_none());
         assert_eq!(s.fd(), -1);
-        // sendto: numeric as upstream, a local name as upstream (refused).
+        // sendto: numeric only, as upstream; any name is refused.
         let mut u = Sock::create(libc::AF_INET, Type::DGRAM).unwrap();
         assert!(u.destination("127.0.0.1", "53", Type::DGRAM).is_ok());
         let e = u.destination("localhost", "53", Type::DGRAM).err().unwrap();

@@ -573,11 +573,4 @@ return {
         reason = "setpeername looks such a name up off the calling thread as connect does (docs/dns.md); "
             .. "C blocks",
     },
-    {
-        area = "dns", scenario = "a name the resolver must ask a server about, at timeout 0",
-        label = "udp sendto", c = '2:nil, "Name or service not known"', ours = '2:nil, "timeout"',
-        reason = "sendto accepts a name the resolver must ask a server about, looked up off the calling "
-            .. "thread (docs/udp.md); C takes numeric addresses only. Numeric addresses, localhost and "
-            .. "names in /etc/hosts behave as in C",
-    },
 }

@@ -61,8 +61,8 @@ pub(crate) fn register(l: &State) {
 }
 
 /// `sendto(data, ip, port)` → bytes sent or `nil, msg`. The address must
-/// be numeric, as upstream requires, or a name the resolver must ask a
-/// server about (see `Sock::destination`).
+/// be numeric, as upstream requires: no name lookup, so nothing to wait
+/// for.
 fn sendto(l: &State) -> Ret {
     let mut s = check_id::<UDP_UNCONNECTED>(l)?;
     let data = l.check_bytes(2)?;
