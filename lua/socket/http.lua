@@ -6,6 +6,11 @@
 -- `nil, message`. Requests use `Connection: close`; bodies of unknown length
 -- are sent chunked; redirects are followed for GET and HEAD.
 --
+-- Opt-in additions (none changes a request that does not ask for it):
+-- kept-alive connections (`keepalive`, `pool = http.pool{...}`,
+-- `http.KEEPALIVE`), a deadline for the whole request (`timeout`,
+-- `http.REQUEST_TIMEOUT`) and every header line in order (`headerlist`).
+--
 -- Where this differs from LuaSocket on purpose:
 -- - `https://` goes through LuaSec with the server's certificate and host
 --   name VERIFIED by default (LuaSocket hands over to LuaSec's `ssl.https`,
@@ -666,8 +671,8 @@ http.POOL = http.pool()
 -- garbage; a TLS close_notify reads as readable too). Objects from a
 -- `create` hook that select cannot take are assumed alive.
 local function alive(c)
-    local ok, dirty = pcall(c.dirty, c)
-    if ok and dirty then return false end
+    local dirty = c.dirty
+    if dirty and dirty(c) then return false end
     local selected, readable = pcall(socket.select, { c }, nil, 0)
     return not (selected and readable and readable[1])
 end
@@ -744,6 +749,8 @@ end
 -- Whether `list` (a header value such as "keep-alive, TE") holds `token`.
 local function has_token(list, token)
     if type(list) ~= "string" then return false end
+    -- the usual case: the header is the one token ("keep-alive", "close")
+    if list == token then return true end
     for item in string.gmatch(lower(list), "[^,]+") do
         if match(item, "^%s*(.-)%s*$") == token then return true end
     end
