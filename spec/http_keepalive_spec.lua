@@ -439,6 +439,32 @@ describe("socket.http kept-alive connections, deadlines, headerlist", function()
         end)
     end)
 
+    describe("process exit", function()
+        it("exits cleanly with https and http connections still pooled", function()
+            -- Lua 5.1 and LuaJIT may unload LuaSec's library before a pool's
+            -- finalizer runs at exit: the finalizer must not call into it.
+            local script = os.tmpname()
+            httpd.write_file(script, table.concat({
+                'local http = require("socket.http")',
+                'local mine = http.pool()',
+                'for _, p in ipairs { http.POOL, mine } do',
+                '    for _, u in ipairs { "https://127.0.0.1:' .. ngx.tls_port .. '/hello.txt?exit",',
+                '                         "http://127.0.0.1:' .. ngx.port .. '/hello.txt?exit" } do',
+                '        local r, code = http.request { url = u, pool = p, cafile = "' .. certs.ca .. '" }',
+                '        assert(r == 1 and code == 200, tostring(code))',
+                '    end',
+                'end',
+                'assert(http.POOL:count() == 2 and mine:count() == 2)',
+                'io.write("pooled ")',
+            }, "\n"))
+            finally(function() os.remove(script) end)
+            local p = assert(io.popen("'" .. net.interpreter() .. "' " .. script .. " 2>&1; echo \"exit:$?\""))
+            local out = p:read("*a")
+            p:close()
+            assert.are.equal("pooled exit:0\n", out)
+        end)
+    end)
+
     describe("whole-request deadline", function()
         it("ends a response trickled byte by byte at the deadline", function()
             local r = net.timed(http.request, { url = kaurl("/trickle?n=50"), timeout = 0.5,

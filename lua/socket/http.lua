@@ -48,8 +48,8 @@ local headers_module = require("socket.headers")
 local pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type =
     pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type
 local concat = table.concat
-local byte, find, format, gsub, lower, match = string.byte, string.find, string.format, string.gsub, string.lower,
-    string.match
+local byte, find, format, gsub, lower, match, sub = string.byte, string.find, string.format, string.gsub,
+    string.lower, string.match, string.sub
 local floor = math.floor
 
 local http = {}
@@ -114,9 +114,10 @@ local function receiveheaders(sock, headers, list)
     -- that many repeated lines cost linear time.
     local lists
     while line ~= "" do
-        local name, value = match(line, "^(.-):%s*(.*)")
+        local colon = find(line, ":", 1, true)
         -- LuaSocket's text, its misspelling included: programs match it.
-        if not name then return nil, "malformed reponse headers" end
+        if not colon then return nil, "malformed reponse headers" end
+        local name, value = sub(line, 1, colon - 1), match(line, "^%s*(.*)", colon + 1)
         budget = budget - #line
         line, err = getline(sock)
         if err then return nil, err end
@@ -601,12 +602,24 @@ local pool_meta = { __index = pool_methods }
 -- The owner of connections made without a `create` hook.
 local DIRECT = {}
 
+-- Whether `c` is one of this library's own sockets (a tcp{...} object).
+local function own_socket(c)
+    if type(c) ~= "userdata" then return false end
+    local meta = getmetatable(c)
+    local index = type(meta) == "table" and meta.__index
+    return type(index) == "table" and type(index.class) == "string" and sub(index.class, 1, 4) == "tcp{"
+end
+
 -- Closes every connection in `store` ({[owner] = {[key] = stack}}) and
--- empties it.
-local function close_store(store)
+-- empties it; with `own_only`, only this library's sockets, the others
+-- being left to their own finalizers.
+local function close_store(store, own_only)
     for owner, keys in pairs(store) do
         for _, stack in pairs(keys) do
-            for i = 1, #stack do pcall(stack[i].c.close, stack[i].c) end
+            for i = 1, #stack do
+                local c = stack[i].c
+                if not own_only or own_socket(c) then pcall(c.close, c) end
+            end
         end
         store[owner] = nil
     end
@@ -639,8 +652,15 @@ function http.pool(opts)
     }
     if newproxy then
         local anchor = newproxy(true)
-        -- The finalizer holds the store, not the pool: the pool stays collectable.
-        getmetatable(anchor).__gc = function() close_store(store) end
+        -- The finalizer holds the store, not the pool: the pool stays
+        -- collectable. It closes only our own sockets: when the state
+        -- closes, Lua 5.1 and LuaJIT may already have unloaded a C library
+        -- loaded after this pool (LuaSec's ssl.so, which https loads on
+        -- first use), and calling its close would jump into unmapped code.
+        -- Such objects close through their own finalizers, which run
+        -- before their library is unloaded. (From 5.2 on, finalizers run
+        -- in the reverse order of marking and the C libraries go last.)
+        getmetatable(anchor).__gc = function() close_store(store, true) end
         pool.anchor = anchor
     end
     return setmetatable(pool, pool_meta)
@@ -746,6 +766,9 @@ local function pool_key(nreqt)
     return concat(parts, "|")
 end
 
+-- The Connection header a pooled request sends unless told otherwise.
+local KEEP_ALIVE = "keep-alive, TE"
+
 -- Whether `list` (a header value such as "keep-alive, TE") holds `token`.
 local function has_token(list, token)
     if type(list) ~= "string" then return false end
@@ -762,7 +785,8 @@ end
 -- keep-alive.
 local function persistent(nreqt, code, status, headers)
     if code == 101 then return false end
-    if has_token(nreqt.headers.connection, "close") then return false end
+    local asked = nreqt.headers.connection
+    if asked ~= KEEP_ALIVE and has_token(asked, "close") then return false end
     if has_token(headers.connection, "close") then return false end
     local major, minor = match(status, "^HTTP/(%d+)%.(%d+)")
     if major ~= "1" then return false end
@@ -900,7 +924,7 @@ local function request_headers(nreqt, proxy)
         ["host"] = host,
         -- A pooled request leaves the connection open: HTTP/1.1 keeps it
         -- by default, and keep-alive asks HTTP/1.0 servers and proxies too.
-        ["connection"] = nreqt.keepalive_on and "keep-alive, TE" or "close, TE",
+        ["connection"] = nreqt.keepalive_on and KEEP_ALIVE or "close, TE",
         ["te"] = "trailers",
     }
     if nreqt.user and nreqt.password then
@@ -936,8 +960,23 @@ end
 
 -- Fills in a request from its URL and the defaults; raises (through `try`)
 -- on anything that cannot be sent.
+-- The parts of URL `u` over DEFAULTS, in a new table (or nil for an empty
+-- URL). The last URL's parts are remembered: a program calling the same
+-- endpoint again (a kept-alive connection's usual case) parses it once.
+local last_url, last_parts
+local function parse_url(u)
+    if u ~= last_url then
+        local parts = url.parse(u, DEFAULTS)
+        if not parts then return nil end
+        last_url, last_parts = u, parts
+    end
+    local copy = {}
+    for k, v in pairs(last_parts) do copy[k] = v end
+    return copy
+end
+
 local function adjust_request(reqt, pool)
-    local nreqt = reqt.url and url.parse(reqt.url, DEFAULTS) or { path = DEFAULTS.path, scheme = DEFAULTS.scheme }
+    local nreqt = reqt.url and parse_url(reqt.url) or { path = DEFAULTS.path, scheme = DEFAULTS.scheme }
     for k, v in pairs(reqt) do nreqt[k] = v end
     nreqt.keepalive_on = pool ~= nil
     local scheme = nreqt.scheme
