@@ -435,6 +435,44 @@ cases.http_large = http_case(function(http, base, clock)
     return rate * size / 1e6
 end)
 
+-- Small GETs with keepalive = true: ours keeps one connection (nginx's
+-- default keepalive_requests, 1000, renews it now and then); C LuaSocket
+-- does not know the key and connects for every request, as it must.
+cases.http_keepalive = http_case(function(http, base, clock)
+    local ltn12 = require("ltn12")
+    local function get()
+        local t = {}
+        local r, code = http.request { url = base .. "/small.txt", sink = ltn12.sink.table(t), keepalive = true }
+        local body = table.concat(t)
+        check(r == 1 and code == 200 and body == SMALL_BODY, "kept-alive GET: " .. tostring(code) .. " " .. body)
+    end
+    get() -- warm-up, not timed (see http_large)
+    return (repeat_for_budget(get, clock))
+end)
+
+-- The same over TLS (PORT is nginx's TLS port), the certificate verified
+-- against the run's own (BENCH_CAFILE): ours through LuaSec on one pooled
+-- connection, C LuaSocket through LuaSec's ssl.https, a handshake each.
+cases.https_keepalive = {
+    modules = { "socket", "socket.http", "ltn12" },
+    run = function()
+        check(port and port > 0, "no HTTPS server port given")
+        local socket, http, ltn12 = require("socket"), require("socket.http"), require("ltn12")
+        local cafile = os.getenv("BENCH_CAFILE")
+        check(cafile, "BENCH_CAFILE not set")
+        local u = "https://127.0.0.1:" .. port .. "/small.txt"
+        local function get()
+            local t = {}
+            local r, code = http.request { url = u, sink = ltn12.sink.table(t), keepalive = true,
+                verify = "peer", cafile = cafile }
+            local body = table.concat(t)
+            check(r == 1 and code == 200 and body == SMALL_BODY, "https GET: " .. tostring(code) .. " " .. body)
+        end
+        get()
+        return (repeat_for_budget(get, socket.gettime))
+    end,
+}
+
 ---------------------------------------------------------------------------
 -- main
 ---------------------------------------------------------------------------

@@ -39,6 +39,23 @@
 ---@field verifyext? string|string[] https (LuaSec)
 ---@field alpn? string|string[] https (LuaSec)
 ---@field dane? boolean https (LuaSec)
+---@field keepalive? boolean true: reuse connections through `http.POOL`; false: never (default `http.KEEPALIVE`)
+---@field pool? socket.http.pool the pool to take connections from and give them back to
+---@field retry? boolean|fun(): ltn12.Source resend after a reused connection closed: true for any method, a function giving the body again for a request with a source, false never
+---@field timeout? number|false seconds for the whole request, redirects included (default `http.REQUEST_TIMEOUT`)
+---@field headerlist? boolean true: a fifth return value, the header lines in order
+
+---A pool of kept-alive connections, from `http.pool`.
+---@class socket.http.pool
+local pool = {}
+
+---Closes every idle connection now; the pool stays usable.
+---@return 1
+function pool:close() end
+
+---The number of idle connections held.
+---@return integer
+function pool:count() end
 
 ---HTTP/1.1 client.
 ---@class socket.http
@@ -64,6 +81,23 @@ http.MAXLINE = 65536
 ---@type integer
 http.MAXHEADERS = 1048576
 
+---Whether requests that do not say `keepalive` reuse connections through `http.POOL`: false.
+---@type boolean
+http.KEEPALIVE = false
+
+---The pool `keepalive = true` and `http.KEEPALIVE` use.
+---@type socket.http.pool
+http.POOL = nil
+
+---Seconds a whole request may take when it gives no `timeout`; nil: no limit.
+---@type number?
+http.REQUEST_TIMEOUT = nil
+
+---Makes a pool of kept-alive connections.
+---@param options? {max_idle?: integer, idle_timeout?: number} idle connections per origin (default 10); seconds one may stay idle (default 30)
+---@return socket.http.pool
+function http.pool(options) end
+
 ---Known schemes: their default `port` and `create(reqt)` factory.
 ---@type table<string, {port: integer, create: fun(reqt: table): (fun(): any)?, string?}>
 http.SCHEMES = {}
@@ -87,7 +121,7 @@ http.schemes = http.SCHEMES
 ---@return integer|string code_or_err
 ---@return table<string, string>? headers lower-case names
 ---@return string? status
----@overload fun(request: socket.http.request): 1|nil, integer|string, table<string, string>?, string?
+---@overload fun(request: socket.http.request): 1|nil, integer|string, table<string, string>?, string?, {[1]: string, [2]: string}[]?
 function http.request(url, body) end
 
 ---The request table `request(url, body)` uses; `target` is the table its

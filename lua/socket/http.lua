@@ -6,6 +6,11 @@
 -- `nil, message`. Requests use `Connection: close`; bodies of unknown length
 -- are sent chunked; redirects are followed for GET and HEAD.
 --
+-- Opt-in additions (none changes a request that does not ask for it):
+-- kept-alive connections (`keepalive`, `pool = http.pool{...}`,
+-- `http.KEEPALIVE`), a deadline for the whole request (`timeout`,
+-- `http.REQUEST_TIMEOUT`) and every header line in order (`headerlist`).
+--
 -- Where this differs from LuaSocket on purpose:
 -- - `https://` goes through LuaSec with the server's certificate and host
 --   name VERIFIED by default (LuaSocket hands over to LuaSec's `ssl.https`,
@@ -43,8 +48,8 @@ local headers_module = require("socket.headers")
 local pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type =
     pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type
 local concat = table.concat
-local byte, find, format, gsub, lower, match = string.byte, string.find, string.format, string.gsub, string.lower,
-    string.match
+local byte, find, format, gsub, lower, match, sub = string.byte, string.find, string.format, string.gsub,
+    string.lower, string.match, string.sub
 local floor = math.floor
 
 local http = {}
@@ -57,6 +62,12 @@ http.TIMEOUT = 60
 http.USERAGENT = socket._VERSION
 --- Default proxy URL (`"http://host:port"`), used when a request gives none.
 http.PROXY = nil
+--- Seconds a whole request may take (connect, send, every read, every
+-- redirect hop), when the request gives no `timeout`; nil: no limit.
+http.REQUEST_TIMEOUT = nil
+--- Whether requests keep their connections in `http.POOL` for reuse when
+-- they do not say (`keepalive = true/false`).
+http.KEEPALIVE = false
 
 --- Longest status, header or chunk-size line accepted, in bytes.
 http.MAXLINE = 64 * 1024
@@ -92,7 +103,9 @@ end
 -- Reads header lines up to the blank line into `headers` (names in lower
 -- case; repeated names joined with ", "; folded lines appended to the
 -- value). Returns the table, or nil and a message.
-local function receiveheaders(sock, headers)
+-- With `list`, each header line also goes there as a `{name, value}` pair,
+-- in order, the name as received (for `headerlist = true`).
+local function receiveheaders(sock, headers, list)
     headers = headers or {}
     local budget = http.MAXHEADERS
     local line, err = getline(sock)
@@ -101,10 +114,10 @@ local function receiveheaders(sock, headers)
     -- that many repeated lines cost linear time.
     local lists
     while line ~= "" do
-        local name, value = match(line, "^(.-):%s*(.*)")
+        local colon = find(line, ":", 1, true)
         -- LuaSocket's text, its misspelling included: programs match it.
-        if not name then return nil, "malformed reponse headers" end
-        name = lower(name)
+        if not colon then return nil, "malformed reponse headers" end
+        local name, value = sub(line, 1, colon - 1), match(line, "^%s*(.*)", colon + 1)
         budget = budget - #line
         line, err = getline(sock)
         if err then return nil, err end
@@ -120,21 +133,23 @@ local function receiveheaders(sock, headers)
             value = concat(parts)
         end
         if budget < 0 then return nil, "oversized" end
+        if list then list[#list + 1] = { name, value } end
+        name = lower(name)
         local old = headers[name]
         if old == nil then
             headers[name] = value
         else
             lists = lists or {}
-            local list = lists[name]
-            if not list then
-                list = { old }
-                lists[name] = list
+            local joined = lists[name]
+            if not joined then
+                joined = { old }
+                lists[name] = joined
             end
-            list[#list + 1] = value
+            joined[#joined + 1] = value
         end
     end
     if lists then
-        for name, list in pairs(lists) do headers[name] = concat(list, ", ") end
+        for name, values in pairs(lists) do headers[name] = concat(values, ", ") end
     end
     return headers
 end
@@ -343,10 +358,21 @@ function tls_methods:connect(host, port)
             return nil, err
         end
     end
+    -- Under a whole-request deadline the handshake gets only what is left.
+    local timeout = self.timeout
+    if self.deadline then
+        local left = self.deadline - socket.monotime()
+        if left <= 0 then
+            sock:close()
+            return nil, "timeout"
+        end
+        if not timeout or timeout < 0 or left < timeout then timeout = left end
+    end
     local stream
-    stream, err = self.transport.wrap(sock, self.servername or host, self.reqt, self.timeout, self.mode)
+    stream, err = self.transport.wrap(sock, self.servername or host, self.reqt, timeout, self.mode)
     if not stream then return nil, err end
-    self.sock, self.tls = stream, true
+    -- A pooled connection outlives its first request: drop the reference.
+    self.sock, self.tls, self.reqt = stream, true, nil
     return 1
 end
 
@@ -475,32 +501,51 @@ function conn_methods:sendhead(head)
     return 1
 end
 
---- Sends the body from `source` (chunked unless `headers` has a
--- content-length), through `step` (default `ltn12.pump.step`).
-function conn_methods:sendbody(headers, source, step)
+-- Moves the body from `source` to `c` (chunked unless `headers` has a
+-- content-length), through `step`. Returns what ltn12.pump.all returns,
+-- plus true as a third value when it was the socket that failed.
+local function pump_body(c, headers, source, step)
     source = source or ltn12.source.empty()
     local sink
     if headers["content-length"] then
-        local c = self.c
         sink = function(chunk)
             if chunk and chunk ~= "" then return c:send(chunk) end
             return 1
         end
     else
-        sink = chunked_sink(self.c)
+        sink = chunked_sink(c)
     end
-    return self.try(ltn12.pump.all(source, sink, step or ltn12.pump.step))
+    local sock_failed = false
+    local function watched(chunk, err)
+        local ok, sink_err = sink(chunk, err)
+        if not ok and chunk then sock_failed = true end
+        return ok, sink_err
+    end
+    local ok, err = ltn12.pump.all(source, watched, step or ltn12.pump.step)
+    return ok, err, not ok and sock_failed
+end
+
+--- Sends the body from `source` (chunked unless `headers` has a
+-- content-length), through `step` (default `ltn12.pump.step`).
+function conn_methods:sendbody(headers, source, step)
+    local ok, err = pump_body(self.c, headers, source, step)
+    if not ok then self.try(ok, err) end
+    return ok
+end
+
+-- The rest of the status line after its first five bytes `head`.
+local function statusline(h, head)
+    if head ~= "HTTP/" then return nil, head end
+    local line = h.try(h.c:receive("*l", head, http.MAXLINE))
+    local code = match(line, "HTTP/%d*%.%d* (%d%d%d)")
+    return h.try(tonumber(code), line)
 end
 
 --- Reads the status line. Returns the code and the whole line; for a
 -- response that does not start with "HTTP/" (HTTP/0.9), returns nil and
 -- the bytes read so far (the start of the body).
 function conn_methods:receivestatusline()
-    local head = self.try(self.c:receive(5))
-    if head ~= "HTTP/" then return nil, head end
-    local line = self.try(self.c:receive("*l", head, http.MAXLINE))
-    local code = match(line, "HTTP/%d*%.%d* (%d%d%d)")
-    return self.try(tonumber(code), line)
+    return statusline(self, self.try(self.c:receive(5)))
 end
 
 --- Reads the response headers into a table (lower-case names).
@@ -508,20 +553,25 @@ function conn_methods:receiveheaders()
     return self.try(receiveheaders(self.c))
 end
 
---- Reads the body, framed as `headers` say (chunked, content-length, or up
--- to the end of the stream), into `sink` through `step`.
-function conn_methods:receivebody(headers, sink, step)
-    local c = self.c
-    local source
+-- The source of a response body read from `c`, framed as `headers` say
+-- (chunked, content-length, or up to the end of the stream); and whether
+-- its end is known without the stream ending (so the connection can carry
+-- another request after it).
+local function body_source(c, headers)
     local te = headers["transfer-encoding"]
     local length = match(headers["content-length"] or "", "^%s*(%d+)%s*$")
     if te and te ~= "identity" then
-        source = chunked_source(c, nil)
+        return chunked_source(c, nil), true
     elseif length then
-        source = length_source(c, tonumber(length))
-    else
-        source = closed_source(c)
+        return length_source(c, tonumber(length)), true
     end
+    return closed_source(c), false
+end
+
+--- Reads the body, framed as `headers` say (chunked, content-length, or up
+-- to the end of the stream), into `sink` through `step`.
+function conn_methods:receivebody(headers, sink, step)
+    local source = body_source(self.c, headers)
     return self.try(ltn12.pump.all(source, sink or ltn12.sink.null(), step or ltn12.pump.step))
 end
 
@@ -535,6 +585,303 @@ end
 
 function conn_methods:close()
     return self.c:close()
+end
+
+---------------------------------------------------------------------------
+-- Kept-alive connections: pools (opt-in)
+---------------------------------------------------------------------------
+
+local monotime = socket.monotime
+-- Lua 5.1 and LuaJIT run no __gc on tables; a userdata made by newproxy
+-- (absent from 5.2 on) carries the pool's finalizer there.
+local newproxy = rawget(_G, "newproxy")
+
+local pool_methods = {}
+local pool_meta = { __index = pool_methods }
+
+-- The owner of connections made without a `create` hook.
+local DIRECT = {}
+
+-- Whether `c` is one of this library's own sockets (a tcp{...} object).
+local function own_socket(c)
+    if type(c) ~= "userdata" then return false end
+    local meta = getmetatable(c)
+    local index = type(meta) == "table" and meta.__index
+    return type(index) == "table" and type(index.class) == "string" and sub(index.class, 1, 4) == "tcp{"
+end
+
+-- Closes every connection in `store` ({[owner] = {[key] = stack}}) and
+-- empties it; with `own_only`, only this library's sockets, the others
+-- being left to their own finalizers.
+local function close_store(store, own_only)
+    for owner, keys in pairs(store) do
+        for _, stack in pairs(keys) do
+            for i = 1, #stack do
+                local c = stack[i].c
+                if not own_only or own_socket(c) then pcall(c.close, c) end
+            end
+        end
+        store[owner] = nil
+    end
+end
+
+local function check_number(value, name, default)
+    if value == nil then return default end
+    if type(value) ~= "number" or value ~= value or value < 0 then
+        error("bad argument #1 to 'pool' (" .. name .. " must be a number >= 0)", 3)
+    end
+    return value
+end
+
+--- A pool of kept-alive connections: `http.pool{max_idle = 10,
+-- idle_timeout = 30}`. `max_idle` is the most idle connections kept per
+-- origin (scheme, host, port, proxy and TLS parameters); `idle_timeout`
+-- the seconds an idle connection may wait before it is not reused.
+-- Requests use it with `pool = p`. Idle connections are closed by
+-- `p:close()` or when the pool is garbage-collected.
+function http.pool(opts)
+    if opts == nil then opts = {} end
+    if type(opts) ~= "table" then
+        error("bad argument #1 to 'pool' (table expected, got " .. type(opts) .. ")", 2)
+    end
+    local store = {}
+    local pool = {
+        max_idle = floor(check_number(opts.max_idle, "max_idle", 10)),
+        idle_timeout = check_number(opts.idle_timeout, "idle_timeout", 30),
+        store = store,
+    }
+    if newproxy then
+        local anchor = newproxy(true)
+        -- The finalizer holds the store, not the pool: the pool stays
+        -- collectable. It closes only our own sockets: when the state
+        -- closes, Lua 5.1 and LuaJIT may already have unloaded a C library
+        -- loaded after this pool (LuaSec's ssl.so, which https loads on
+        -- first use), and calling its close would jump into unmapped code.
+        -- Such objects close through their own finalizers, which run
+        -- before their library is unloaded. (From 5.2 on, finalizers run
+        -- in the reverse order of marking and the C libraries go last.)
+        getmetatable(anchor).__gc = function() close_store(store, true) end
+        pool.anchor = anchor
+    end
+    return setmetatable(pool, pool_meta)
+end
+
+--- Closes every idle connection of the pool; the pool stays usable.
+function pool_methods:close()
+    close_store(self.store)
+    return 1
+end
+
+--- The number of idle connections the pool holds now.
+function pool_methods:count()
+    local n = 0
+    for _, keys in pairs(self.store) do
+        for _, stack in pairs(keys) do n = n + #stack end
+    end
+    return n
+end
+
+pool_meta.__gc = function(pool) close_store(pool.store) end
+
+--- The pool `keepalive = true` and `http.KEEPALIVE` use.
+http.POOL = http.pool()
+
+-- Whether an idle connection can still carry a request: the server has
+-- sent nothing since the last response (readable means closed, reset or
+-- garbage; a TLS close_notify reads as readable too). Objects from a
+-- `create` hook that select cannot take are assumed alive.
+local function alive(c)
+    local dirty = c.dirty
+    if dirty and dirty(c) then return false end
+    local selected, readable = pcall(socket.select, { c }, nil, 0)
+    return not (selected and readable and readable[1])
+end
+
+-- An idle connection for `key` under `owner`, checked; or nil.
+local function pool_take(pool, owner, key)
+    local keys = pool.store[owner]
+    local stack = keys and keys[key]
+    if not stack then return nil end
+    local now = monotime()
+    while #stack > 0 do
+        local entry = stack[#stack]
+        stack[#stack] = nil
+        if entry.expires > now and alive(entry.c) then return entry.c end
+        pcall(entry.c.close, entry.c)
+    end
+    return nil
+end
+
+-- Keeps connection `c` for `key` under `owner`, or closes it when the pool
+-- is full. The most recently used connection is taken first.
+local function pool_put(pool, owner, key, c)
+    local keys = pool.store[owner]
+    if not keys then
+        keys = {}
+        pool.store[owner] = keys
+    end
+    local stack = keys[key]
+    if not stack then
+        stack = {}
+        keys[key] = stack
+    end
+    local now = monotime()
+    while stack[1] and (stack[1].expires <= now or #stack >= pool.max_idle) do
+        local entry = table.remove(stack, 1)
+        pcall(entry.c.close, entry.c)
+    end
+    if pool.max_idle < 1 or pool.idle_timeout <= 0 then
+        c:close()
+        return
+    end
+    stack[#stack + 1] = { c = c, expires = now + pool.idle_timeout }
+end
+
+-- A string standing for a table of TLS parameters (sorted keys).
+local function serialize(value, depth)
+    local kind = type(value)
+    if kind == "string" then return format("%q", value) end
+    if kind ~= "table" or depth > 4 then return kind .. ":" .. tostring(value) end
+    local names = {}
+    for k in pairs(value) do names[#names + 1] = k end
+    table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
+    local parts = {}
+    for i, k in ipairs(names) do parts[i] = serialize(k, depth + 1) .. "=" .. serialize(value[k], depth + 1) end
+    return "{" .. concat(parts, ",") .. "}"
+end
+
+-- Which connections can carry `nreqt`: the origin, the proxy, and for
+-- https the server name and every TLS parameter the request gives.
+local function pool_key(nreqt)
+    local parts = { nreqt.origin, tostring(nreqt.proxyurl) }
+    if nreqt.scheme == "https" then
+        parts[#parts + 1] = tostring(nreqt.servername)
+        for _, transport in ipairs(TRANSPORTS) do
+            for _, name in ipairs(transport.PARAMS) do
+                local value = nreqt[name]
+                if value ~= nil then parts[#parts + 1] = name .. "=" .. serialize(value, 0) end
+            end
+        end
+    end
+    return concat(parts, "|")
+end
+
+-- The Connection header a pooled request sends unless told otherwise.
+local KEEP_ALIVE = "keep-alive, TE"
+
+-- Whether `list` (a header value such as "keep-alive, TE") holds `token`.
+local function has_token(list, token)
+    if type(list) ~= "string" then return false end
+    -- the usual case: the header is the one token ("keep-alive", "close")
+    if list == token then return true end
+    for item in string.gmatch(lower(list), "[^,]+") do
+        if match(item, "^%s*(.-)%s*$") == token then return true end
+    end
+    return false
+end
+
+-- Whether the connection may carry another request after this exchange
+-- (RFC 9112 §9.3): neither side said close, and an HTTP/1.0 response said
+-- keep-alive.
+local function persistent(nreqt, code, status, headers)
+    if code == 101 then return false end
+    local asked = nreqt.headers.connection
+    if asked ~= KEEP_ALIVE and has_token(asked, "close") then return false end
+    if has_token(headers.connection, "close") then return false end
+    local major, minor = match(status, "^HTTP/(%d+)%.(%d+)")
+    if major ~= "1" then return false end
+    if minor == "0" then return has_token(headers.connection, "keep-alive") end
+    return true
+end
+
+-- Methods retried once on a fresh connection when a reused one turns out
+-- closed before any response byte (RFC 9110 §9.2.2).
+local IDEMPOTENT = { GET = true, HEAD = true, PUT = true, DELETE = true, OPTIONS = true, TRACE = true }
+
+-- Whether `reqt` may be sent again: `retry = false` never; a request with
+-- a body only when `retry` is a function giving the body again; others
+-- when idempotent or `retry = true`.
+local function may_retry(reqt, nreqt)
+    local retry = reqt.retry
+    if retry == false then return false end
+    if nreqt.source then return type(retry) == "function" end
+    return retry == true or type(retry) == "function" or IDEMPOTENT[nreqt.method] == true
+end
+
+-- Redirect bodies up to this size are read and dropped so that the
+-- connection can carry the next hop; a longer one closes it.
+local DRAIN_MAX = 64 * 1024
+
+---------------------------------------------------------------------------
+-- Whole-request deadlines (opt-in)
+---------------------------------------------------------------------------
+
+-- A connection whose every operation first sets the socket's timeout to
+-- what is left before `deadline` (when that is less than the per-operation
+-- timeout), and fails with "timeout" once nothing is left.
+local deadline_methods = {}
+local deadline_meta = { __index = deadline_methods }
+
+local function deadlined(c, deadline)
+    return setmetatable({ c = c, deadline = deadline }, deadline_meta)
+end
+
+-- Sets the timeout for the next operation; false when the time is up.
+local function arm(self)
+    local left = self.deadline - monotime()
+    if left <= 0 then return false end
+    local t = self.timeout
+    if t == nil or t < 0 or left < t then t = left end
+    self.c:settimeout(t)
+    return true
+end
+
+function deadline_methods:settimeout(value)
+    self.timeout = tonumber(value)
+    return self.c:settimeout(value)
+end
+
+function deadline_methods:connect(host, port)
+    if not arm(self) then return nil, "timeout" end
+    return self.c:connect(host, port)
+end
+
+function deadline_methods:send(data, i, j)
+    if not arm(self) then return nil, "timeout", (i or 1) - 1 end
+    return self.c:send(data, i, j)
+end
+
+function deadline_methods:receive(pattern, prefix, maxsize)
+    if not arm(self) then return nil, "timeout", prefix or "" end
+    return self.c:receive(pattern, prefix, maxsize)
+end
+
+function deadline_methods:setoption(...)
+    if not self.c.setoption then return nil, "not supported" end
+    return self.c:setoption(...)
+end
+
+function deadline_methods:close() return self.c:close() end
+function deadline_methods:getfd() return self.c:getfd() end
+function deadline_methods:dirty() return self.c:dirty() end
+
+-- A connection object (as http.open returns) around socket `c`, its
+-- operations bounded by `deadline` when there is one.
+local function adopt(c, deadline)
+    local h = setmetatable({ c = c, raw = c }, conn_meta)
+    h.try = socket.newtry(function() h:close() end)
+    if deadline then h.c = deadlined(c, deadline) end
+    h.try(h.c:settimeout(http.TIMEOUT))
+    return h
+end
+
+-- A new connection for `nreqt`, as http.open makes, under `deadline`.
+local function connect(nreqt, deadline)
+    local c = try(nreqt.create())
+    if deadline and getmetatable(c) == tls_meta then c.deadline = deadline end
+    local h = adopt(c, deadline)
+    h.try(h.c:connect(nreqt.host, nreqt.port))
+    return h
 end
 
 ---------------------------------------------------------------------------
@@ -575,7 +922,9 @@ local function request_headers(nreqt, proxy)
     local out = {
         ["user-agent"] = http.USERAGENT,
         ["host"] = host,
-        ["connection"] = "close, TE",
+        -- A pooled request leaves the connection open: HTTP/1.1 keeps it
+        -- by default, and keep-alive asks HTTP/1.0 servers and proxies too.
+        ["connection"] = nreqt.keepalive_on and KEEP_ALIVE or "close, TE",
         ["te"] = "trailers",
     }
     if nreqt.user and nreqt.password then
@@ -594,7 +943,8 @@ end
 local DEFAULTS = { path = "/", scheme = "http" }
 
 -- Request tables keys a redirect carries to the next hop.
-local CARRIED = { "source", "sink", "headers", "proxy", "maxredirects", "method", "step", "servername" }
+local CARRIED = { "source", "sink", "headers", "proxy", "maxredirects", "method", "step", "servername",
+    "retry", "headerlist" }
 do
     local carried = {}
     for _, name in ipairs(CARRIED) do carried[name] = true end
@@ -610,9 +960,25 @@ end
 
 -- Fills in a request from its URL and the defaults; raises (through `try`)
 -- on anything that cannot be sent.
-local function adjust_request(reqt)
-    local nreqt = reqt.url and url.parse(reqt.url, DEFAULTS) or { path = DEFAULTS.path, scheme = DEFAULTS.scheme }
+-- The parts of URL `u` over DEFAULTS, in a new table (or nil for an empty
+-- URL). The last URL's parts are remembered: a program calling the same
+-- endpoint again (a kept-alive connection's usual case) parses it once.
+local last_url, last_parts
+local function parse_url(u)
+    if u ~= last_url then
+        local parts = url.parse(u, DEFAULTS)
+        if not parts then return nil end
+        last_url, last_parts = u, parts
+    end
+    local copy = {}
+    for k, v in pairs(last_parts) do copy[k] = v end
+    return copy
+end
+
+local function adjust_request(reqt, pool)
+    local nreqt = reqt.url and parse_url(reqt.url) or { path = DEFAULTS.path, scheme = DEFAULTS.scheme }
     for k, v in pairs(reqt) do nreqt[k] = v end
+    nreqt.keepalive_on = pool ~= nil
     local scheme = nreqt.scheme
     local defs = SCHEMES[scheme]
     if not defs then try(nil, "invalid scheme '" .. tostring(scheme) .. "'") end
@@ -635,6 +1001,10 @@ local function adjust_request(reqt)
         query = nreqt.query,
     }
     local proxy = reqt.proxy or http.PROXY
+    if pool then
+        nreqt.origin = scheme .. "://" .. lower(tostring(nreqt.host)) .. ":" .. tostring(nreqt.port)
+        nreqt.proxyurl = proxy
+    end
     if proxy then
         proxy = url.parse(proxy)
         if not (proxy and SCHEMES[proxy.scheme] and proxy.host) then
@@ -706,12 +1076,13 @@ local function has_body(method, code)
     return true
 end
 
--- One exchange. Returns 1, code, headers, status; or, for a redirect to
--- follow, nil, the absolute location, the raw Location header and the
--- adjusted request.
-local function exchange(reqt)
-    local nreqt = adjust_request(reqt)
-    local h = http.open(nreqt.host, nreqt.port, nreqt.create)
+-- Marks an exchange to send again on a fresh connection.
+local RETRY = {}
+
+-- Sends the request on connection `h` and reads the status line, as the
+-- steps of http.open do. With `retryable` (a reused connection), a failure
+-- of the socket before any response byte returns RETRY instead of raising.
+local function send_request(h, nreqt, retryable)
     if nreqt.source then
         -- The head and the body go in several writes, which must not wait
         -- for ACKs (Nagle). Without a body the head is one write, which
@@ -720,9 +1091,80 @@ local function exchange(reqt)
         local c = h.c
         if c.setoption then pcall(c.setoption, c, "tcp-nodelay", true) end
     end
-    h:sendhead(nreqt.head)
-    if nreqt.source then h:sendbody(nreqt.headers, nreqt.source, nreqt.step) end
-    local code, status = h:receivestatusline()
+    if not retryable then
+        h:sendhead(nreqt.head)
+        if nreqt.source then h:sendbody(nreqt.headers, nreqt.source, nreqt.step) end
+        return h:receivestatusline()
+    end
+    local c = h.c
+    local ok, err = c:send(nreqt.head)
+    if not ok then
+        if err == "timeout" then h.try(nil, err) end
+        return RETRY
+    end
+    if nreqt.source then
+        local sock_failed
+        ok, err, sock_failed = pump_body(c, nreqt.headers, nreqt.source, nreqt.step)
+        if not ok then
+            if sock_failed and err ~= "timeout" then return RETRY end
+            h.try(nil, err)
+        end
+    end
+    local head, partial
+    head, err, partial = c:receive(5)
+    if not head then
+        if err ~= "timeout" and (partial == nil or partial == "") then return RETRY end
+        h.try(nil, err)
+    end
+    return statusline(h, head)
+end
+
+-- Reads and drops a redirect's body so that its connection can be kept;
+-- false when that is not possible (unknown length, too long, an error).
+local function drain(h, nreqt, code, headers)
+    if not has_body(nreqt.method, code) then return true end
+    local source, framed = body_source(h.c, headers)
+    if not framed then return false end
+    local left = DRAIN_MAX
+    while true do
+        local chunk, err = source()
+        if err then return false end
+        if not chunk then return true end
+        left = left - #chunk
+        if left < 0 then return false end
+    end
+end
+
+-- One exchange. Returns 1, code, headers, status (and, with headerlist,
+-- the header lines); or, for a redirect to follow, nil, the absolute
+-- location, the raw Location header and the adjusted request. `state`
+-- holds the request's pool and deadline (both nil unless asked for).
+local function exchange(reqt, state)
+    local pool, deadline = state.pool, state.deadline
+    if deadline and monotime() >= deadline then try(nil, "timeout") end
+    local nreqt = adjust_request(reqt, pool)
+    local h, owner, key, code, status
+    if pool then
+        owner, key = reqt.create or DIRECT, pool_key(nreqt)
+        local c = pool_take(pool, owner, key)
+        if c then
+            h = adopt(c, deadline)
+            code, status = send_request(h, nreqt, may_retry(reqt, nreqt))
+            if code == RETRY then
+                h:close()
+                h = nil
+                if nreqt.source then nreqt.source = reqt.retry() end
+            end
+        end
+    end
+    if not h then
+        if pool or deadline then
+            h = connect(nreqt, deadline)
+        else
+            h = http.open(nreqt.host, nreqt.port, nreqt.create)
+        end
+        code, status = send_request(h, nreqt, false)
+    end
     if not code then
         -- HTTP/0.9: no status line, no headers, the body up to the end
         h:receive09body(status, nreqt.sink, nreqt.step)
@@ -735,28 +1177,70 @@ local function exchange(reqt)
         code, status = h:receivestatusline()
         if not code then h.try(nil, "malformed status line") end
     end
-    local headers = h:receiveheaders()
+    local list = nreqt.headerlist and {} or nil
+    local headers = h.try(receiveheaders(h.c, nil, list))
     -- A body already sent cannot be sent again: no redirect then.
     local location = not nreqt.source and redirect_target(nreqt, code, headers)
     if location then
-        h:close()
+        if pool and persistent(nreqt, code, status, headers) and drain(h, nreqt, code, headers) then
+            pool_put(pool, owner, key, h.raw)
+        else
+            h:close()
+        end
         return nil, location, headers.location, nreqt
     end
-    if has_body(nreqt.method, code) then h:receivebody(headers, nreqt.sink, nreqt.step) end
-    h:close()
+    local ended = true
+    if has_body(nreqt.method, code) then
+        if pool then
+            local source, framed = body_source(h.c, headers)
+            -- The connection is kept only when the body was read to its end.
+            ended = false
+            local function watched()
+                local chunk, err = source()
+                if chunk == nil and err == nil then ended = framed end
+                return chunk, err
+            end
+            h.try(ltn12.pump.all(watched, nreqt.sink or ltn12.sink.null(), nreqt.step or ltn12.pump.step))
+        else
+            h:receivebody(headers, nreqt.sink, nreqt.step)
+        end
+    end
+    if pool and ended and persistent(nreqt, code, status, headers) then
+        pool_put(pool, owner, key, h.raw)
+    else
+        h:close()
+    end
+    if list then return 1, code, headers, status, list end
     return 1, code, headers, status
 end
 
-local function trequest(reqt)
+-- The pool a request uses: `pool`, or with `keepalive` (default
+-- http.KEEPALIVE) the module's http.POOL; nil when reuse is off.
+local function request_pool(reqt)
+    if reqt.keepalive == false then return nil end
+    local pool = reqt.pool
+    if pool == nil or pool == false then
+        local keep = reqt.keepalive
+        if keep == nil then keep = http.KEEPALIVE end
+        if not keep then return nil end
+        pool = http.POOL
+    end
+    if getmetatable(pool) ~= pool_meta then try(nil, "invalid pool") end
+    return pool
+end
+
+local function trequest(reqt, deadline)
+    local state = { pool = request_pool(reqt), deadline = deadline }
     local last_location
     while true do
-        local result, code, headers, status = exchange(reqt)
+        local result, code, headers, status, list = exchange(reqt, state)
         if result then
             -- After redirects, Location tells where the answer came from.
             if last_location then
                 headers = headers or {}
                 headers.location = headers.location or last_location
             end
+            if list then return result, code, headers, status, list end
             return result, code, headers, status
         end
         local location, nreqt = code, status
@@ -815,9 +1299,9 @@ local function join(pieces)
     return f(unpack(pieces, 1, n))
 end
 
-local function srequest(u, b)
+local function srequest(u, b, deadline)
     local reqt = http.genericform(u, b)
-    local _, code, headers, status = trequest(reqt)
+    local _, code, headers, status = trequest(reqt, deadline)
     return join(reqt.target), code, headers, status
 end
 
@@ -832,11 +1316,26 @@ end
 -- returns `1, code, headers, status`, the body going to `sink`.
 --
 -- Failures return `nil, message`.
-http.request = socket.protect(function(reqt, body)
+local request = socket.protect(function(reqt, body, deadline)
     if type(reqt) == "string" then
-        return srequest(reqt, body)
+        return srequest(reqt, body, deadline)
     end
-    return trequest(reqt)
+    return trequest(reqt, deadline)
 end)
+
+-- Whatever failed once the deadline has passed, the request timed out.
+local function expired(deadline, ok, ...)
+    if ok == nil and monotime() >= deadline then return nil, "timeout" end
+    return ok, ...
+end
+
+http.request = function(reqt, body)
+    local limit = http.REQUEST_TIMEOUT
+    if type(reqt) == "table" and reqt.timeout ~= nil then limit = reqt.timeout end
+    if limit == nil or limit == false then return request(reqt, body) end
+    if type(limit) ~= "number" or limit ~= limit then return nil, "invalid timeout '" .. tostring(limit) .. "'" end
+    local deadline = monotime() + limit
+    return expired(deadline, request(reqt, body, deadline))
+end
 
 return http

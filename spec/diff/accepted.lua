@@ -292,6 +292,13 @@ return {
             .. "http.schemes, which ours keeps too",
     },
     {
+        area = "http", scenario = "module fields", label = "pool, POOL, KEEPALIVE, REQUEST_TIMEOUT",
+        c = '4:"nil", "nil", nil, nil', ours = '4:"function", "table", false, nil',
+        reason = "http.pool, http.POOL, http.KEEPALIVE and http.REQUEST_TIMEOUT are this library's opt-in "
+            .. "additions (issue 19, docs/http.md, docs/compatibility.md): kept-alive connections and "
+            .. "whole-request deadlines; their defaults leave requests as LuaSocket makes them",
+    },
+    {
         area = "http", scenario = "GET, string form", label = "with a fragment: server got",
         c = '.*"GET /echo#frag HTTP/1%.1".*', ours = '.*"GET /echo HTTP/1%.1".*',
         reason = "the URL fragment is not sent (README \"HTTP and URLs\", RFC 9110 §7.1)",

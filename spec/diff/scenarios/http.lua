@@ -86,6 +86,9 @@ return {
             t:rec("SCHEMES", type(http.SCHEMES))
             t:rec("request", type(http.request), type(http.open), type(http.genericform))
             t:rec("socket.http", require("socket").http == http)
+            -- issue 19's opt-in additions; their defaults change nothing
+            t:rec("pool, POOL, KEEPALIVE, REQUEST_TIMEOUT", type(http.pool), type(http.POOL), http.KEEPALIVE,
+                http.REQUEST_TIMEOUT)
             local reqt = http.genericform("http://h/x")
             t:rec("genericform GET", reqt.url, type(reqt.sink), type(reqt.target), reqt.method, reqt.source,
                 reqt.headers)
