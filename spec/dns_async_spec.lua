@@ -18,6 +18,7 @@ local RULES = {
     "bind.test=127.0.0.1@0.5", "peer.test=127.0.0.1@0.5", "dgram.test=127.0.0.1@0.5",
     "leak.test=127.0.0.1@1", "exit.test=127.0.0.1@1", "listed.test=127.0.0.9@1",
     "copas.test=127.0.0.1@2", "loop.test=127.0.0.1@2", "other.test=127.0.0.1@0.3",
+    "web.test=127.0.0.1@2",
 }
 
 local dir, log, server_pid
@@ -252,6 +253,20 @@ out("accepted", srv:accept() ~= nil)
             assert.are.equal("timeout", r.second)
             assert.are.equal("true", r.connected)
             assert.are.equal("true", r.accepted)
+        end)
+    end)
+
+    describe("socket.http", function()
+        it("a request's deadline bounds the lookup of a slow name too", function()
+            local r = child([[
+local http = require("socket.http")
+local _, port = listener()
+local t0 = socket.monotime()
+out("result", two(http.request({ url = "http://web.test:" .. port .. "/", timeout = 0.5 })))
+out("took", socket.monotime() - t0)
+]])
+            assert.are.equal("nil timeout", r.result)
+            assert.is_true(num(r, "took") >= 0.45 and num(r, "took") < 1.5, r.took)
         end)
     end)
 
