@@ -29,6 +29,8 @@ mod io;
 mod mime;
 #[cfg(any(feature = "lua", test))]
 mod options;
+#[cfg(any(feature = "lua", test))]
+mod poller;
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod pool;
 #[cfg(any(feature = "lua", test))]
