@@ -505,12 +505,17 @@ impl Poller {
         if self.is_closed() {
             return Err(NetError::Closed);
         }
+        // Buffered or dirty members are readable, if reading is wanted.
         for i in 0..self.buffered.len() {
             let slot = self.buffered[i];
-            self.mark_ready(slot, READ);
+            if self.slots[slot as usize].interest & READ != 0 {
+                self.mark_ready(slot, READ);
+            }
         }
         for &slot in dirty {
-            self.mark_ready(slot, READ);
+            if self.slots[slot as usize].interest & READ != 0 {
+                self.mark_ready(slot, READ);
+            }
         }
         let dl = Deadline::after(if self.ready.is_empty() { timeout } else { 0.0 });
         match &mut self.backend {
