@@ -409,15 +409,16 @@ for _, backend in ipairs { "epoll", "poll" } do
             assert.are.equal(0, n, "closing the poller released its members")
             assert.are.equal(before, open_fds())
             -- A poller dropped with members in it: collected with them.
-            p = new()
-            for _ = 1, 20 do
-                local a, b = pair()
-                p:add(a, "r")
-                p:add(b, "r")
-                seen[a], seen[b] = true, true
+            do
+                local dropped = new()
+                for _ = 1, 20 do
+                    local a, b = pair()
+                    dropped:add(a, "r")
+                    dropped:add(b, "r")
+                    seen[a], seen[b] = true, true
+                end
+                seen[dropped] = true
             end
-            seen[p] = true
-            p = nil
             collectgarbage()
             collectgarbage()
             collectgarbage()
