@@ -1,12 +1,13 @@
 -- C10k soak: one Lua server process serving C10K_CONNS concurrent loopback
--- connections with socket.poller() (spec/fixtures/c10k_server.lua), in two
+-- connections with socket.poller() (spec/fixtures/c10k_server.lua), in three
 -- waves; client processes (spec/fixtures/c10k_client.lua, at most 2,500
 -- connections each, so no process needs more descriptors than the hard
 -- limit allows) send lines and binary blocks on every connection and check
 -- every echoed byte. After each wave, with every connection closed, the
 -- server reports its descriptors and memory: descriptors must be back to
--- exactly what they were before the first wave, and memory flat from the
--- first wave to the second (see TOLERANCE).
+-- exactly what they were before the first wave, the Lua heap back to where
+-- it was, and the process's memory flat from the second wave to the third
+-- (see TOLERANCE_KB).
 --
 -- CI runs 2,000 connections per wave. The full size, by hand (from the
 -- worktree root, with the usual LUA_PATH/LUA_CPATH/LUA_INIT of a spec run):
@@ -17,13 +18,16 @@ local quote = require("support.proc").quote
 
 local CONNS = tonumber(os.getenv("C10K_CONNS")) or 2000
 local PER_CLIENT = 2500
-local SECS = 60 + math.floor(CONNS / 100) -- the loops' own deadline; timeout(1) kills at SECS + 30
--- Memory may still grow from the first wave to the second by this much:
--- the first wave sizes the allocator's arenas, the poller's tables and the
--- buffer pool, and the kernel counts pages the allocator keeps; a real leak
--- of even 200 bytes per connection exceeds it at 10,000 (2 MB) and shows
--- in lua_kb at any size.
+local SECS = 60 + math.floor(CONNS / 50) -- the loops' own deadline; timeout(1) kills at SECS + 30
+-- VmRSS may still grow from the second wave to the third by this much,
+-- or by half of what the first wave added, whichever is more: the
+-- allocator keeps and fragments the memory of thousands of 16 KiB input
+-- buffers freed in a different order than they were taken, and settles
+-- after two or three waves (measured: +8 MB, +3 MB, -0.5 MB for waves of
+-- 2,000). A leak of 4 kB per connection still exceeds it; the Lua heap
+-- (which holds every object the server made) is checked to 64 kB.
 local TOLERANCE_KB = 4096
+local WAVES = 3
 
 -- The hard limit on open files, from /proc/self/limits.
 local function hard_nofile()
@@ -42,15 +46,15 @@ local function fields(line)
 end
 
 describe("soak: C10k on socket.poller()", function()
-    it(("serves %d concurrent connections twice with descriptors and memory flat"):format(CONNS), function()
+    it(("serves %d concurrent connections, three times, with descriptors and memory flat"):format(CONNS), function()
         local need = CONNS + 200
         local limit = math.min(hard_nofile(), need)
         assert.is_true(limit >= need, "hard descriptor limit too low: " .. limit)
         local kill_after = " timeout -s KILL " .. (SECS + 30)
         local interp = quote(net.interpreter())
 
-        local server = assert(io.popen(("ulimit -n %d && C10K_CONNS=%d C10K_WAVES=2 C10K_SECS=%d exec%s %s"
-            .. " spec/fixtures/c10k_server.lua 2>&1"):format(limit, CONNS, SECS, kill_after, interp), "r"))
+        local server = assert(io.popen(("ulimit -n %d && C10K_CONNS=%d C10K_WAVES=%d C10K_SECS=%d exec%s %s"
+            .. " spec/fixtures/c10k_server.lua 2>&1"):format(limit, CONNS, WAVES, SECS, kill_after, interp), "r"))
         local server_pid
         finally(function()
             net.kill(server_pid)
@@ -62,7 +66,7 @@ describe("soak: C10k on socket.poller()", function()
         server_pid = pid
 
         local waves = {}
-        for wave = 1, 2 do
+        for wave = 1, WAVES do
             local t0 = socket.gettime()
             -- The client processes of this wave, all at once.
             local clients, base = {}, (wave - 1) * CONNS
@@ -101,19 +105,24 @@ describe("soak: C10k on socket.poller()", function()
         end
         local rest = server:read("*a")
         local sv = fields(rest:match("(server[^\n]*)") or "")
-        assert.are.equal(2 * CONNS, sv.accepted, rest)
+        assert.are.equal(WAVES * CONNS, sv.accepted, rest)
 
-        local w1, w2 = waves[1], waves[2]
-        assert.is_true(w2.rss_kb - w1.rss_kb <= TOLERANCE_KB,
-            ("memory grew from wave 1 to wave 2: %d kB -> %d kB"):format(w1.rss_kb, w2.rss_kb))
+        local w1, w2, w3 = waves[1], waves[2], waves[3]
+        local allowed = math.max(TOLERANCE_KB, (w1.rss_kb - w1.rss_before_kb) / 2)
+        assert.is_true(w3.rss_kb - w2.rss_kb <= allowed,
+            ("memory grew from wave 2 to wave 3: %d kB -> %d kB"):format(w2.rss_kb, w3.rss_kb))
         -- The Lua heap: back to (about) where it was, every wave.
-        assert.is_true(w2.lua_kb - w1.lua_kb <= 64, ("lua heap %d kB -> %d kB"):format(w1.lua_kb, w2.lua_kb))
+        for _, w in ipairs(waves) do
+            assert.is_true(w.lua_kb - w1.lua_before_kb <= 192, ("lua heap %d kB -> %d kB"):format(
+                w1.lua_before_kb, w.lua_kb))
+        end
+        assert.is_true(w3.lua_kb - w1.lua_kb <= 64, ("lua heap %d kB -> %d kB"):format(w1.lua_kb, w3.lua_kb))
 
-        io.stderr:write(("\n[c10k %s] %d connections per wave, peak %d; wave 1 %.2f s, wave 2 %.2f s;"
-            .. " fds %d before and after; VmRSS %d kB before, %d kB after wave 1, %d kB after wave 2;"
-            .. " Lua heap %d / %d / %d kB; %d waits, %d items\n"):format(
-            _VERSION .. (rawget(_G, "jit") and " (LuaJIT)" or ""), CONNS, w2.peak, w1.secs, w2.secs,
-            w1.fds_before, w1.rss_before_kb, w1.rss_kb, w2.rss_kb, w1.lua_before_kb, w1.lua_kb, w2.lua_kb,
-            sv.waits, sv.items))
+        io.stderr:write(("\n[c10k %s] %d connections per wave, peak %d; waves %.2f / %.2f / %.2f s;"
+            .. " fds %d before and after each; VmRSS %d kB before, then %d / %d / %d kB;"
+            .. " Lua heap %d kB before, then %d / %d / %d kB; %d waits, %d items\n"):format(
+            _VERSION .. (rawget(_G, "jit") and " (LuaJIT)" or ""), CONNS, w3.peak, w1.secs, w2.secs, w3.secs,
+            w1.fds_before, w1.rss_before_kb, w1.rss_kb, w2.rss_kb, w3.rss_kb, w1.lua_before_kb, w1.lua_kb,
+            w2.lua_kb, w3.lua_kb, sv.waits, sv.items))
     end)
 end)
