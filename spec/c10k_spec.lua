@@ -2,12 +2,14 @@
 -- connections with socket.poller() (spec/fixtures/c10k_server.lua), in three
 -- waves; client processes (spec/fixtures/c10k_client.lua, at most 2,500
 -- connections each, so no process needs more descriptors than the hard
--- limit allows) send lines and binary blocks on every connection and check
--- every echoed byte. After each wave, with every connection closed, the
--- server reports its descriptors and memory: descriptors must be back to
--- exactly what they were before the first wave, the Lua heap back to where
--- it was, and the process's memory flat from the second wave to the third
--- (see TOLERANCE_KB).
+-- limit allows) open all connections of a wave; once the server has them
+-- all it tells each to go, so all C10K_CONNS are open at once; then every
+-- connection sends lines and binary blocks and checks every echoed byte.
+-- After each wave, with every connection closed, the server reports its
+-- descriptors and memory: descriptors must be back to exactly what they
+-- were before the first wave, the Lua heap no larger after the third wave
+-- than after the first, and the process's memory flat from the second wave
+-- to the third (see TOLERANCE_KB).
 --
 -- CI runs 2,000 connections per wave. The full size, by hand (from the
 -- worktree root, with the usual LUA_PATH/LUA_CPATH/LUA_INIT of a spec run):
