@@ -198,6 +198,56 @@ local function select_over(n, calls)
     return calls / dt
 end
 
+-- µs per wait over `n` idle connected sockets of which one is readable:
+-- `poller:wait()` where the library has socket.poller (ours), else
+-- socket.select (C LuaSocket has no poller: select is what a C program
+-- would call over the same sockets). The idle ones are connected to the
+-- peer (`hold`), so this process holds one descriptor per socket; the
+-- ready one is a pair of our own. The median of 21 batches, each timed as
+-- a whole (one wait takes about a microsecond: too short to time alone).
+local function wait_over(n, calls, use_select)
+    local idle = {}
+    for k = 1, n - 1 do idle[k] = assert(socket.connect("127.0.0.1", port)) end
+    local server = assert(socket.bind("127.0.0.1", 0))
+    local _, p = server:getsockname()
+    local ready = assert(socket.connect("127.0.0.1", p))
+    local peer = assert(server:accept())
+    peer:send("x")
+    local all = {}
+    for k = 1, n - 1 do all[k] = idle[k] end
+    all[n] = ready
+    local wait
+    if socket.poller and not use_select then
+        local poller = socket.poller()
+        for k = 1, n do assert(poller:add(all[k], "r")) end
+        wait = function()
+            local r, ev = poller:wait(1)
+            return r and r[1] == ready and r[2] == nil and ev[1] == "r"
+        end
+    else
+        wait = function()
+            local r = socket.select(all, nil, 1)
+            return r[1] == ready and r[2] == nil
+        end
+    end
+    check(wait(), "wait result differs")
+    local batch = math.max(1, math.floor(calls / 21))
+    local per = {}
+    for b = 1, 21 do
+        local ok = true
+        local t0 = now()
+        for _ = 1, batch do ok = wait() and ok end
+        per[b] = (now() - t0) / batch * 1e6
+        check(ok, "wait result differs")
+    end
+    table.sort(per)
+    peer:close()
+    ready:close()
+    server:close()
+    for k = 1, n - 1 do idle[k]:close() end
+    return per[11]
+end
+
 local function udp_round_trips(n, size)
     local u = assert(socket.udp())
     u:settimeout(5)
@@ -257,6 +307,9 @@ local cases = {
     select100 = function() return select_over(100, count(50000)) end,
     select1000 = function() return select_over(1000, count(5000)) end,
     select5000 = function() return select_over(5000, count(1000)) end,
+    select10000 = function() return 1e6 / wait_over(10000, count(2000), true) end,
+    wait1000 = function() return wait_over(1000, count(200000)) end,
+    wait10000 = function() return wait_over(10000, count(200000)) end,
     udp64 = function() return udp_round_trips(count(50000), 64) end,
     udp1400 = function() return udp_round_trips(count(50000), 1400) end,
     gettime = function()

@@ -210,6 +210,12 @@ function socket.bind(address, port, backlog) end
 ---@return "timeout"|nil err
 function socket.select(recvt, sendt, timeout) end
 
+---A new, empty poller: a persistent set of objects to wait on (docs/poller.md).
+---@param backend? "epoll"|"poll" default `"epoll"` (poll(2) when epoll cannot be had)
+---@return socket.poller|nil poller
+---@return string? err
+function socket.poller(backend) end
+
 ---Waits `seconds` (fractions allowed); zero or negative returns at once.
 ---@param seconds number
 function socket.sleep(seconds) end
@@ -558,6 +564,54 @@ function server:accept() end
 ---------------------------------------------------------------------------
 
 ---Methods every UDP object has.
+---A persistent set of objects to wait on, from `socket.poller()`. Members are
+---our sockets (read directly; buffered input counts as readable at once) or
+---any object with `getfd` (and optionally `dirty`). The poller keeps its
+---members alive until they are removed, closed, or the poller is closed.
+---@class socket.poller
+---@operator len: integer
+local poller = {}
+
+---Adds `obj` waiting for `events`; adding a member again changes its events.
+---@param obj socket.selectable|userdata
+---@param events "r"|"w"|"rw"
+---@return true|nil ok
+---@return string? err `"closed"` (closed object or poller), or the system's text
+function poller:add(obj, events) end
+
+---Changes the events of a member.
+---@param obj socket.selectable|userdata
+---@param events "r"|"w"|"rw"
+---@return true|nil ok
+---@return string? err `"not in poller"`, `"closed"`
+function poller:modify(obj, events) end
+
+---Removes a member (it is not closed).
+---@param obj socket.selectable|userdata
+---@return true|nil ok
+---@return string? err `"not in poller"` (closed members leave by themselves)
+function poller:remove(obj) end
+
+---Waits until members are ready: `ready` lists them, `events[i]` is `"r"`,
+---`"w"` or `"rw"` for `ready[i]`. Members with buffered input (or `dirty()`)
+---are readable at once.
+---@param timeout? number seconds; nil or negative: no limit; 0: look only
+---@return table|nil ready
+---@return string[]|string events or `"timeout"`, `"closed"`
+function poller:wait(timeout) end
+
+---The number of members (also `#poller`).
+---@return integer
+function poller:count() end
+
+---`"epoll"`, `"poll"`, or `"closed"` once closed.
+---@return "epoll"|"poll"|"closed"
+function poller:backend() end
+
+---Releases the epoll descriptor and every member; closing twice is harmless.
+---@return true
+function poller:close() end
+
 ---@class socket.udp
 local udp = {}
 

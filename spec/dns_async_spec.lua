@@ -18,7 +18,7 @@ local RULES = {
     "bind.test=127.0.0.1@0.5", "peer.test=127.0.0.1@0.5", "dgram.test=127.0.0.1@0.5",
     "leak.test=127.0.0.1@1", "exit.test=127.0.0.1@1", "listed.test=127.0.0.9@1",
     "copas.test=127.0.0.1@2", "loop.test=127.0.0.1@2", "other.test=127.0.0.1@0.3",
-    "web.test=127.0.0.1@2",
+    "web.test=127.0.0.1@2", "poll.test=127.0.0.1@1",
 }
 
 local dir, log, server_pid
@@ -253,6 +253,50 @@ out("accepted", srv:accept() ~= nil)
             assert.are.equal("timeout", r.second)
             assert.are.equal("true", r.connected)
             assert.are.equal("true", r.accepted)
+        end)
+    end)
+
+    describe("socket.poller", function()
+        it("waits for a pending lookup, then follows the socket that replaces its descriptor", function()
+            local r = child([[
+local srv, port = listener()
+for _, backend in ipairs({ "epoll", "poll" }) do
+    local c = socket.tcp()
+    c:settimeout(0)
+    local p = socket.poller(backend)
+    local t0 = socket.monotime()
+    out(backend .. "_first", select(2, c:connect("poll.test", port)))
+    assert(p:add(c, "w"))
+    out(backend .. "_idle", select(2, p:wait(0.3)))
+    local ready, events = p:wait(5)
+    out(backend .. "_woke", ready and ready[1] == c and events[1])
+    out(backend .. "_after", socket.monotime() - t0)
+    local ok, err = c:connect("poll.test", port)
+    while not ok and err == "timeout" do
+        ready = p:wait(5)
+        out(backend .. "_wait_connect", ready and ready[1] == c)
+        ok, err = c:connect("poll.test", port)
+    end
+    out(backend .. "_connected", ok == 1 or err == "already connected")
+    local a = assert(srv:accept())
+    a:send("x")
+    p:modify(c, "r")
+    ready, events = p:wait(5)
+    out(backend .. "_readable", ready and ready[1] == c and events[1])
+    out(backend .. "_data", c:receive(1))
+    p:close() c:close() a:close()
+end
+]])
+            for _, backend in ipairs({ "epoll", "poll" }) do
+                assert.are.equal("timeout", r[backend .. "_first"])
+                assert.are.equal("timeout", r[backend .. "_idle"])
+                assert.are.equal("w", r[backend .. "_woke"])
+                assert.is_true(num(r, backend .. "_after") > 0.8, r[backend .. "_after"])
+                assert.is_not.equal("false", r[backend .. "_wait_connect"])
+                assert.are.equal("true", r[backend .. "_connected"])
+                assert.are.equal("r", r[backend .. "_readable"])
+                assert.are.equal("x", r[backend .. "_data"])
+            end
         end)
     end)
 

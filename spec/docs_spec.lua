@@ -136,7 +136,7 @@ end
 -- class of the module table (for `---@field` entries).
 local function modules()
     return {
-        { name = "socket", t = socket, pages = { "socket.md", "select.md" }, doc = "socket.",
+        { name = "socket", t = socket, pages = { "socket.md", "select.md", "poller.md" }, doc = "socket.",
             lib = "socket.lua", q = "socket", class = "socket" },
         { name = "socket.dns", t = socket.dns, pages = { "dns.md" }, doc = "dns.", lib = "socket.lua", q = "dns",
             class = "socket.dns" },
@@ -366,6 +366,14 @@ describe("the manual and the annotations", function()
         assert.are.equal("udp{connected}", objects.class_of(connected))
         check_methods("udp{unconnected}", unconnected, "udp.md", nil, "socket.lua", "socket.udp", problems)
         check_methods("udp{connected}", connected, "udp.md", nil, "socket.lua", "socket.udp", problems)
+        assert_none(problems)
+    end)
+
+    it("documents and annotates every method of pollers", function()
+        local problems = {}
+        local p = socket.poller()
+        check_methods("poller", p, "poller.md", "poller:", "socket.lua", "socket.poller", problems)
+        p:close()
         assert_none(problems)
     end)
 

@@ -112,6 +112,37 @@ describe("examples/", function()
         assert.is_true(srv.wait(), "the server stops after its one client")
     end)
 
+    TESTED["poller_echo_server.lua"] = true
+    it("poller_echo_server.lua echoes lines to several clients at once, large ones too", function()
+        local srv = track(start("poller_echo_server.lua", "0 4 20"))
+        local port = srv.first_line():match("^poller echo server on 127%.0%.0%.1:(%d+)$")
+        assert.truthy(port, srv.output())
+        -- echo_client.lua against it, as against echo_server.lua.
+        local out, status = run("echo_client.lua", port .. " hello 'two words'")
+        assert.are.equal("hello\ntwo words\n", out)
+        assert.are.equal(0, status)
+        local clients = {}
+        for i = 1, 3 do
+            clients[i] = assert(socket.connect("127.0.0.1", tonumber(port)))
+            clients[i]:settimeout(10)
+        end
+        -- Interleaved, a line in two pieces, two lines in one send.
+        for i, c in ipairs(clients) do c:send("client " .. i .. " ") end
+        for i, c in ipairs(clients) do c:send("says hi\nsecond " .. i .. "\n") end
+        for i, c in ipairs(clients) do
+            assert.are.equal("client " .. i .. " says hi", (c:receive()))
+            assert.are.equal("second " .. i, (c:receive()))
+        end
+        -- A line larger than the socket buffers: the server waits for
+        -- writability to send the rest.
+        local big = ("0123456789abcdef"):rep(256 * 1024)
+        assert.are.equal(#big + 1, clients[2]:send(big .. "\n"))
+        assert.are.equal(big, (clients[2]:receive()))
+        for _, c in ipairs(clients) do c:close() end
+        assert.is_true(srv.wait(), "the server stops after its four clients")
+        assert.truthy(srv.output():find("served 4 clients\n", 1, true), srv.output())
+    end)
+
     TESTED["udp_echo_server.lua"] = true
     TESTED["udp_echo_client.lua"] = true
     it("udp_echo_server.lua and udp_echo_client.lua echo datagrams", function()

@@ -257,6 +257,28 @@ for _, kind in ipairs({
             assert.are.equal("timeout", err2)
         end)
 
+        it("keeps a socket.poller that holds the object told of leftovers", function()
+            local c, p = pair()
+            for _, backend in ipairs({ "epoll", "poll" }) do
+                local poller = socket.poller(backend)
+                assert(poller:add(p, "r"))
+                assert(c:send("0123456789"))
+                local ready, events = poller:wait(5)
+                assert.are.same({ p }, ready)
+                assert.are.same({ "r" }, events)
+                assert.are.equal("01", p:receiveany(2))
+                -- The kernel has nothing more: only the leftovers make it ready.
+                ready, events = poller:wait(0)
+                assert.are.same({ p }, ready, backend)
+                assert.are.same({ "r" }, events)
+                assert.are.equal("23456789", p:receiveany(100))
+                local none, err = poller:wait(0)
+                assert.is_nil(none)
+                assert.are.equal("timeout", err)
+                poller:close()
+            end
+        end)
+
         it("counts received bytes in getstats as receive does", function()
             local c, p = pair()
             assert(c:send("abcdefgh\nij"))

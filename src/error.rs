@@ -53,6 +53,9 @@ pub(crate) enum NetError {
     /// allocation.
     #[error("out of memory")]
     OutOfMemory,
+    /// `poller:modify` or `poller:remove` of an object not in the set.
+    #[error("not in poller")]
+    NotMember,
 }
 
 impl NetError {
@@ -106,6 +109,13 @@ pub(crate) mod misuse {
     pub(crate) const NOT_INTEGER: &str = "number has no integer representation";
     /// A method of a foreign object that `select` calls raised no string.
     pub(crate) const METHOD_CALL: &str = "error in method call";
+    /// `poller:add`/`modify` with events other than "r", "w", "rw".
+    pub(crate) const POLLER_EVENTS: &str = "invalid events ('r', 'w' or 'rw' expected)";
+    /// `poller:add` of a value that is neither one of our sockets nor a
+    /// table or userdata (with a `getfd` method).
+    pub(crate) const POLLER_OBJECT: &str = "socket expected";
+    /// `socket.poller(backend)` with a name other than "epoll" or "poll".
+    pub(crate) const POLLER_BACKEND: &str = "invalid backend ('epoll' or 'poll' expected)";
 
     /// `luaL_checkudata`'s complaint: "<class> expected".
     pub(crate) fn expected(what: &str) -> String {
@@ -195,6 +205,11 @@ mod tests {
             NetError::from_errno(libc::EACCES).to_string(),
             "permission denied"
         );
+    }
+
+    #[test]
+    fn poller_texts() {
+        assert_eq!(NetError::NotMember.to_string(), "not in poller");
     }
 
     #[test]

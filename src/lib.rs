@@ -31,6 +31,8 @@ mod lookup;
 mod mime;
 #[cfg(any(feature = "lua", test))]
 mod options;
+#[cfg(any(feature = "lua", test))]
+mod poller;
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod pool;
 #[cfg(any(feature = "lua", test))]

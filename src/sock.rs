@@ -25,7 +25,7 @@ use crate::lookup::{self, Lookup, Pending, Query, StartError};
 use crate::options::{self, OptValue, SockOpt};
 use crate::sys::{self, AddrInfo, Interest};
 use crate::timeout::{gettime, Deadline, Mode, Timeout};
-use crate::{inet, io, pool};
+use crate::{inet, io, poller, pool};
 
 /// Bytes handed to one send(2) of a stream. One call with a whole large
 /// string fills the socket buffer, then waits for a third of it to drain,
@@ -61,6 +61,9 @@ pub(crate) struct Sock {
     /// its answer came (the next call with the same name takes the answer),
     /// or the addresses it found. Changed only through [`Sock::set_lookup`].
     lookup: Option<Lookup>,
+    /// The pollers this socket is a member of (usually none): each is told
+    /// when what [`Sock::poll_entry`] reports changes.
+    watches: Vec<poller::Watch>,
 }
 
 impl Sock {
@@ -75,6 +78,7 @@ impl Sock {
             birthday: gettime(),
             opts: Vec::new(),
             lookup: None,
+            watches: Vec::new(),
         }
     }
 
@@ -131,9 +135,6 @@ impl Sock {
         }
     }
 
-    /// Tells watchers (socket.poller) that poll_entry() changed.
-    pub(crate) fn fd_changed(&mut self) {}
-
     /// `AF_INET`, `AF_INET6`, `AF_UNIX`, or `AF_UNSPEC` before the first
     /// descriptor.
     pub(crate) fn family(&self) -> i32 {
@@ -149,6 +150,8 @@ impl Sock {
         self.fd = -1;
         self.input.clear();
         self.opts = Vec::new();
+        self.fd_changed();
+        self.watches = Vec::new();
     }
 
     /// Replaces the descriptor without closing the old one (`setfd`).
@@ -157,6 +160,39 @@ impl Sock {
         self.fd = fd;
         self.input.clear();
         self.opts.clear();
+        self.fd_changed();
+    }
+
+    /// Tells the pollers this socket is a member of that what
+    /// [`Sock::poll_entry`] reports has changed (they read it again at
+    /// their next wait). Every place that changes the descriptor calls it;
+    /// costs nothing for a socket in no poller.
+    #[inline]
+    pub(crate) fn fd_changed(&mut self) {
+        if !self.watches.is_empty() {
+            poller::notify(&mut self.watches, true);
+        }
+    }
+
+    /// After a receive: whether input is still buffered is part of what
+    /// `poll_entry` reports.
+    #[inline(always)]
+    fn buffer_changed(&mut self) {
+        if !self.watches.is_empty() {
+            poller::notify(&mut self.watches, false);
+        }
+    }
+
+    /// Makes poller `id` hear of this socket's changes under `token` (again
+    /// after it has read them). Returns whether the descriptor may have
+    /// changed since poller `id` last called this.
+    pub(crate) fn watch(&mut self, id: u64, token: u64) -> bool {
+        poller::set_watch(&mut self.watches, id, token)
+    }
+
+    /// Poller `id` stops hearing of this socket's changes.
+    pub(crate) fn unwatch(&mut self, id: u64) {
+        poller::drop_watch(&mut self.watches, id);
     }
 
     /// True when received bytes wait in the buffer (`dirty`).
@@ -231,6 +267,7 @@ impl Sock {
         self.fd = fd;
         self.family = family;
         self.input.clear();
+        self.fd_changed();
     }
 
     /// Makes sure the descriptor is one of `family`: creates one when there
@@ -556,6 +593,7 @@ impl Sock {
             if let Some(line) = self.input.buffered_line() {
                 let r = to.deliver(line, None, 0.0);
                 self.input.settle();
+                self.buffer_changed();
                 return r;
             }
         }
@@ -581,6 +619,7 @@ impl Sock {
             to.deliver(got.data.as_slice(), got.err.as_ref(), dl.elapsed())
         };
         self.input.settle();
+        self.buffer_changed();
         r
     }
 
@@ -608,6 +647,7 @@ impl Sock {
             Some(e) => f(Err(e)),
         };
         self.input.settle();
+        self.buffer_changed();
         r
     }
 

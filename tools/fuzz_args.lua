@@ -24,7 +24,7 @@
 --   * unix-socket paths only name files in a private temporary directory,
 --     removed at the end;
 --   * every fuzz socket's timeouts are reset to 0 before every call;
---     sleep/select/tp.connect timeouts are capped at 0.01 s; SO_LINGER
+--     sleep/select/tp.connect/poller:wait timeouts are capped at 0.01 s; SO_LINGER
 --     timeouts are forced to 0; setfd never adopts a real descriptor;
 --   * callbacks handed to the library stop after a few calls, so pumps end;
 --   * socket.http.request, smtp and ftp are not fuzzed (they need servers).
@@ -224,6 +224,14 @@ local function build_pool()
     local udc = unix.dgram()
     assert(udc:connect(dpath))
     add(ud); add(udc)
+    -- pollers (one per backend), holding some of these sockets
+    for _, backend in ipairs({ "epoll", "poll" }) do
+        local p = socket.poller(backend)
+        p:add(client, "rw")
+        p:add(peer, "r")
+        p:add(server, "r")
+        add(p)
+    end
     -- closed sockets of every class
     for _, class in ipairs({ "tcp{master}", "tcp{client}", "tcp{server}", "udp{unconnected}", "udp{connected}",
         "unixstream{master}", "unixstream{client}", "unixstream{server}", "unixdgram{unconnected}",
@@ -267,7 +275,7 @@ local HOST_ARGS = {
     connect = { 1 }, bind = { 1 }, setsockname = { 1 }, setpeername = { 1 }, sendto = { 2 },
 }
 -- Argument positions that are timeouts (capped at 0.01 s).
-local TIMEOUT_ARGS = { ["socket.sleep"] = 1, ["socket.select"] = 3, ["socket.tp.connect"] = 3 }
+local TIMEOUT_ARGS = { ["socket.sleep"] = 1, ["socket.select"] = 3, ["socket.tp.connect"] = 3, wait = 1 }
 
 local targets = {}
 
@@ -336,7 +344,7 @@ local function sanitize(target, args)
     local ti = TIMEOUT_ARGS[key]
     if ti then
         local v = tonumber(args[ti])
-        if key == "socket.select" and (v == nil or v ~= v or v < 0) then
+        if (key == "socket.select" or key == "wait") and (v == nil or v ~= v or v < 0) then
             args[ti] = 0.005 -- nil/negative/NaN means wait forever: not here
         elseif v and v > 0.01 then
             args[ti] = 0.01
@@ -350,6 +358,12 @@ local function sanitize(target, args)
         local ok, tmo = pcall(function() return rawget(t, "timeout") end)
         if ok and type(tmo) == "number" and tmo > 0 then rawset(t, "timeout", 0) end
     end
+    if (key == "add" or key == "modify") and random(2) == 1 then
+        -- valid events half the time, so members really join
+        args[2] = ({ "r", "w", "rw" })[random(3)]
+        args.n = math.max(args.n, 2)
+    end
+    if key == "wait" then args.n = math.max(args.n, 1) end
     if key == "socket.select" then
         -- getfd callbacks on stdin/stdout are fine; nothing else to cap
         args.n = math.max(args.n, 3)

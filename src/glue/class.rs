@@ -12,6 +12,7 @@ use std::ffi::c_int;
 
 use crate::error::{misuse, NetError};
 use crate::options::{self, SockOpt};
+use crate::poller::Poller;
 use crate::sock::Sock;
 use crate::sys::lua::{native, Native, Payload, Raise, Ret, State};
 
@@ -20,6 +21,31 @@ pub(crate) type Obj = RefCell<Sock>;
 
 impl Payload for RefCell<Sock> {
     const TAG: usize = 0x6c75_6173_6f63_6b74;
+}
+
+/// What a poller's userdata block holds (`socket.poller()`). Not a socket:
+/// it has its own payload type (and tag), so no socket method accepts it.
+pub(crate) type PollerObj = RefCell<Poller>;
+
+impl Payload for RefCell<Poller> {
+    const TAG: usize = 0x6c75_6170_6f6c_6c72;
+}
+
+/// The one class of pollers, besides the socket classes of the table below.
+pub(crate) const POLLER: &str = "poller";
+
+/// Checks argument 1 is a poller and borrows it: `luaL_argerror(L, 1,
+/// "poller expected")` otherwise.
+pub(crate) fn check_poller(l: &State) -> Result<RefMut<'_, Poller>, Raise> {
+    match l.to_object::<PollerObj>(1) {
+        Some((cell, _)) => cell.try_borrow_mut().map_err(|_| Raise::msg(misuse::BUSY)),
+        None => Err(Raise::arg(1, misuse::expected(POLLER))),
+    }
+}
+
+/// Registers the poller metatable with `methods` and `meta`.
+pub(crate) fn register_poller(l: &State, methods: &[(&str, Native)], meta: &[(&str, Native)]) {
+    l.register_class(POLLER, methods, meta, &[]);
 }
 
 /// Want ids from this value up name groups; below it, classes.

@@ -8,7 +8,7 @@
 //!   of streams, those of datagram sockets; `options.rs` reads option values;
 //! - `tcp.rs`, `udp.rs`, `unix.rs`: each kind's method table and what only
 //!   it does;
-//! - `namespace.rs` (`socket.core`), `select.rs`, `dns.rs`, `mime.rs`
+//! - `namespace.rs` (`socket.core`), `select.rs`, `poller.rs`, `dns.rs`, `mime.rs`
 //!   (`mime.core`), `url.rs` (`socket.url`'s helpers).
 
 mod class;
@@ -18,6 +18,7 @@ mod methods;
 mod mime;
 mod namespace;
 mod options;
+mod poller;
 mod select;
 mod stream;
 mod tcp;

@@ -1,10 +1,10 @@
-//! The `socket.core` table: the TCP and UDP constructors, `select`, `dns`,
-//! `sleep`, `gettime`, `monotime`, `skip` and the constants.
+//! The `socket.core` table: the TCP and UDP constructors, `select`, `poller`,
+//! `dns`, `sleep`, `gettime`, `monotime`, `skip` and the constants.
 //!
 //! Replaces LuaSocket's `luasocket.c` (the base functions) and the
 //! namespace parts of `timeout.c`, `tcp.c`, `udp.c` and `inet.c`.
 
-use super::{check_c_int, dns, methods, select, set_functions, tcp, udp};
+use super::{check_c_int, dns, methods, poller, select, set_functions, tcp, udp};
 use crate::sys::lua::{native, Native, Ret, State};
 use crate::{io, sock, sys, timeout};
 
@@ -13,6 +13,7 @@ pub(crate) const IMPLEMENTATION: &str = concat!("luasocket-rust ", env!("CARGO_P
 
 const BASE: &[(&str, Native)] = &[
     ("select", native!(select::select)),
+    ("poller", native!(poller::new)),
     ("sleep", native!(sleep)),
     ("gettime", native!(gettime)),
     ("monotime", native!(monotime)),
@@ -24,6 +25,7 @@ pub(crate) fn open(l: &State) -> Ret {
     sys::ignore_sigpipe_if_default();
     tcp::register(l);
     udp::register(l);
+    poller::register(l);
     l.new_table(0, 32);
     let t = l.top();
     set_functions(l, t, BASE);

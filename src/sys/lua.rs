@@ -422,6 +422,21 @@ impl State {
         Kind::from_raw(unsafe { ffi::lua_rawgeti(self.l, tidx, n as ffi::lua_Integer) })
     }
 
+    /// Pushes `t[k]` (raw), `k` given by stack index; returns its type.
+    pub(crate) fn get_by(&self, tidx: c_int, kidx: c_int) -> Kind {
+        self.push_value(kidx);
+        // SAFETY: tidx is an absolute index of a table (callers check).
+        Kind::from_raw(unsafe { ffi::lua_rawget(self.l, tidx) })
+    }
+
+    /// `t[k] = nil` (raw), `k` given by stack index.
+    pub(crate) fn clear_by(&self, tidx: c_int, kidx: c_int) {
+        self.push_value(kidx);
+        self.push_nil();
+        // SAFETY: table at an absolute index; key and value just pushed.
+        unsafe { ffi::lua_rawset(self.l, tidx) }
+    }
+
     /// A pointer identifying the value (for `tostring`-style addresses).
     pub(crate) fn to_pointer(&self, idx: c_int) -> *const c_void {
         // SAFETY: any index.
@@ -536,6 +551,39 @@ impl State {
     /// without running Rust destructors, so the payload's `__gc` must
     /// release every heap allocation it owns.
     pub(crate) fn new_object<P: Payload>(&self, value: P, name: &str, id: i64) -> &P {
+        self.new_block(value, name, id, 0)
+    }
+
+    /// [`State::new_object`] for an object that also carries a table (its
+    /// uservalue; on Lua 5.1 and LuaJIT its environment), empty at first:
+    /// what the object keeps alive for as long as it lives.
+    pub(crate) fn new_object_with_table<P: Payload>(&self, value: P, name: &str, id: i64) -> &P {
+        let p = self.new_block(value, name, id, 1);
+        self.new_table(0, 0);
+        self.set_table_of(-2);
+        p
+    }
+
+    /// Pops the table on top and makes it the table carried by the object
+    /// at `idx` (made by [`State::new_object_with_table`]).
+    pub(crate) fn set_table_of(&self, idx: c_int) {
+        debug_assert_eq!(self.kind(-1), Kind::Table);
+        // SAFETY: a table is on top; the object at idx is a full userdata
+        // made with one user value (5.4) or any userdata (an environment
+        // table on 5.1/LuaJIT, a user value on 5.2/5.3).
+        unsafe {
+            let idx = ffi::lua_absindex(self.l, idx);
+            ffi::lua_setuservalue(self.l, idx);
+        }
+    }
+
+    /// Pushes the table carried by the object at `idx`; returns its type.
+    pub(crate) fn push_table_of(&self, idx: c_int) -> Kind {
+        // SAFETY: the value at idx is a full userdata (callers check).
+        Kind::from_raw(unsafe { ffi::lua_getuservalue(self.l, idx) })
+    }
+
+    fn new_block<P: Payload>(&self, value: P, name: &str, id: i64, _uv: c_int) -> &P {
         // SAFETY: the block is sized and aligned for Block<P> (Lua aligns
         // userdata to its maximum alignment, at least 8, which covers
         // Block's, checked below); it is initialised, stamp included, before
@@ -544,7 +592,7 @@ impl State {
         unsafe {
             const { assert!(std::mem::align_of::<Block<P>>() <= 8) };
             #[cfg(feature = "lua54")]
-            let block = ffi::lua_newuserdatauv(self.l, std::mem::size_of::<Block<P>>(), 0);
+            let block = ffi::lua_newuserdatauv(self.l, std::mem::size_of::<Block<P>>(), _uv);
             #[cfg(not(feature = "lua54"))]
             let block = ffi::lua_newuserdata(self.l, std::mem::size_of::<Block<P>>());
             let block = block as *mut Block<P>;

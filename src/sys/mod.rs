@@ -744,3 +744,72 @@ mod tests {
         assert_eq!(unsafe { libc::munmap(p.cast(), len) }, 0);
     }
 }
+
+/// epoll(7), for `socket.poller()`: a persistent interest set in the
+/// kernel, so that a wait costs what is ready, not what is watched.
+#[cfg(target_os = "linux")]
+pub(crate) mod epoll {
+    use std::io;
+    use std::os::fd::RawFd;
+    use std::time::Duration;
+
+    pub(crate) use libc::epoll_event as Event;
+    pub(crate) const IN: u32 = libc::EPOLLIN as u32;
+    pub(crate) const OUT: u32 = libc::EPOLLOUT as u32;
+    pub(crate) const ERR: u32 = libc::EPOLLERR as u32;
+    pub(crate) const HUP: u32 = libc::EPOLLHUP as u32;
+    pub(crate) const RDHUP: u32 = libc::EPOLLRDHUP as u32;
+
+    /// A new close-on-exec epoll descriptor.
+    pub(crate) fn create() -> io::Result<RawFd> {
+        syscall!(epoll_create1(libc::EPOLL_CLOEXEC))
+    }
+
+    /// An event slot for [`wait`] to fill.
+    pub(crate) fn empty_event() -> Event {
+        Event { events: 0, u64: 0 }
+    }
+
+    fn ctl(epfd: RawFd, op: libc::c_int, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        let mut ev = Event { events, u64: token };
+        // SAFETY: ev is a valid epoll_event for the duration of the call
+        // (the kernel copies it); bad descriptors fail with EBADF.
+        syscall!(epoll_ctl(epfd, op, fd, &mut ev)).map(|_| ())
+    }
+
+    /// Adds `fd` with `events`, carrying `token` in its events.
+    pub(crate) fn add(epfd: RawFd, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        ctl(epfd, libc::EPOLL_CTL_ADD, fd, events, token)
+    }
+
+    /// Changes the events and token of `fd`, already added.
+    pub(crate) fn modify(epfd: RawFd, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        ctl(epfd, libc::EPOLL_CTL_MOD, fd, events, token)
+    }
+
+    /// Removes `fd` from the set.
+    pub(crate) fn delete(epfd: RawFd, fd: RawFd) -> io::Result<()> {
+        ctl(epfd, libc::EPOLL_CTL_DEL, fd, 0, 0)
+    }
+
+    /// Waits for events, at most `timeout` (`None`: no limit); fills the
+    /// front of `out` and returns how many. The timeout is rounded up to
+    /// whole milliseconds, so it never wakes early.
+    pub(crate) fn wait(
+        epfd: RawFd,
+        out: &mut [Event],
+        timeout: Option<Duration>,
+    ) -> io::Result<usize> {
+        let ms = match timeout {
+            None => -1,
+            Some(d) => {
+                let ms = d.as_nanos().div_ceil(1_000_000);
+                ms.min(i32::MAX as u128) as libc::c_int
+            }
+        };
+        let max = out.len().min(i32::MAX as usize) as libc::c_int;
+        // SAFETY: out is a valid, writable array of `max` events.
+        let n = syscall!(epoll_wait(epfd, out.as_mut_ptr(), max, ms))?;
+        Ok(n as usize)
+    }
+}
