@@ -94,47 +94,57 @@ local function getline(sock)
     return sock:receive("*l", nil, http.MAXLINE)
 end
 
--- Whether a header line continues the previous one (starts with white space).
-local function folded(line)
-    local b = byte(line, 1)
-    return b == 32 or b == 9 or b == 11 or b == 12 or b == 13
-end
+-- The first bytes that make a header line continue the previous one
+-- (white space); looked up inline, as each header line asks.
+local FOLD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true }
 
 -- Reads header lines up to the blank line into `headers` (names in lower
 -- case; repeated names joined with ", "; folded lines appended to the
 -- value). Returns the table, or nil and a message.
 -- With `list`, each header line also goes there as a `{name, value}` pair,
 -- in order, the name as received (for `headerlist = true`).
+-- Header names as received -> in lower case: servers send the same few
+-- names in every response. Bounded: emptied when full.
+local lowered, lowered_count, LOWERED_MAX = {}, 0, 256
+
 local function receiveheaders(sock, headers, list)
     headers = headers or {}
-    local budget = http.MAXHEADERS
-    local line, err = getline(sock)
+    local budget, maxline = http.MAXHEADERS, http.MAXLINE
+    local receive = sock.receive
+    local line, err = receive(sock, "*l", nil, maxline)
     if err then return nil, err end
     -- Repeated names are gathered in lists and joined once at the end, so
     -- that many repeated lines cost linear time.
     local lists
     while line ~= "" do
-        local colon = find(line, ":", 1, true)
+        -- The name up to the first colon, the value after the white space
+        -- that follows it: one match instead of find, sub and match.
+        local name, value = match(line, "^([^:]*):%s*(.*)")
         -- LuaSocket's text, its misspelling included: programs match it.
-        if not colon then return nil, "malformed reponse headers" end
-        local name, value = sub(line, 1, colon - 1), match(line, "^%s*(.*)", colon + 1)
+        if not name then return nil, "malformed reponse headers" end
         budget = budget - #line
-        line, err = getline(sock)
+        line, err = receive(sock, "*l", nil, maxline)
         if err then return nil, err end
-        if folded(line) then
+        if FOLD[byte(line, 1)] then
             local parts = { value }
             repeat
                 budget = budget - #line
                 if budget < 0 then return nil, "oversized" end
                 parts[#parts + 1] = line
-                line, err = getline(sock)
+                line, err = receive(sock, "*l", nil, maxline)
                 if err then return nil, err end
-            until not folded(line)
+            until not FOLD[byte(line, 1)]
             value = concat(parts)
         end
         if budget < 0 then return nil, "oversized" end
         if list then list[#list + 1] = { name, value } end
-        name = lower(name)
+        local lname = lowered[name]
+        if not lname then
+            lname = lower(name)
+            if lowered_count >= LOWERED_MAX then lowered, lowered_count = {}, 0 end
+            lowered[name], lowered_count = lname, lowered_count + 1
+        end
+        name = lname
         local old = headers[name]
         if old == nil then
             headers[name] = value
@@ -473,14 +483,28 @@ end
 -- line, after the strings already in `parts`. Names or values that would
 -- break the request (socket.headers.check) go to `fail` (a `try`), which
 -- raises.
+-- Strings already found to be a valid header name (a token) or value: the
+-- checks are pure functions of the string, and a program sends the same
+-- few names and values again and again. Bounded: emptied when full.
+local good_names, good_values, good_count = {}, {}, 0
+local GOOD_MAX = 256
+
 local function header_block(fail, tosend, parts)
     parts = parts or {}
     local canonic = headers_module.canonic
-    local check = headers_module.check
+    local check, token = headers_module.check, headers_module.token
     local n = #parts
     for name, value in pairs(tosend) do
         if value ~= false then
-            fail(check(name, value))
+            if not (good_names[name] and (good_values[value] or type(value) == "number")) then
+                fail(check(name, value))
+                if good_count >= GOOD_MAX then good_names, good_values, good_count = {}, {}, 0 end
+                -- A name valid only because `canonic` lists it is checked
+                -- each time: that table can change.
+                if token(name) then good_names[name] = true end
+                if type(value) == "string" then good_values[value] = true end
+                good_count = good_count + 1
+            end
             parts[n + 1], parts[n + 2], parts[n + 3], parts[n + 4] = canonic[name] or name, ": ", value, "\r\n"
             n = n + 4
         end
@@ -568,9 +592,51 @@ local function body_source(c, headers)
     return closed_source(c), false
 end
 
+-- The body's length when `headers` frame it by Content-Length and it fits
+-- the first read of a body source (BLOCK_START): nil otherwise.
+local function short_length(headers)
+    local te = headers["transfer-encoding"]
+    if te and te ~= "identity" then return nil end
+    local length = headers["content-length"]
+    if length == nil then return nil end
+    length = tonumber(match(length, "^%s*(%d+)%s*$"))
+    if length and length <= BLOCK_START then return length end
+    return nil
+end
+
+-- Moves a body of `length` bytes (at most BLOCK_START) from `c` to `sink`
+-- as ltn12.pump.all(length_source(c, length), sink) does: the same one
+-- read, and the sink sees the same calls (the data, then nil; or nil and
+-- the error), without the source, reader and pump closures a small
+-- response would pay for. Returns what the pump returns, and whether the
+-- body was read to its end.
+local function pump_short(c, length, sink)
+    if length > 0 then
+        local chunk, err = c:receive(length)
+        if not chunk then
+            local _, sink_err = sink(nil, err)
+            return nil, err or sink_err, false
+        end
+        local ok, sink_err = sink(chunk, nil)
+        if not ok then
+            if sink_err then return nil, sink_err, false end
+            return 1, nil, false
+        end
+    end
+    local _, sink_err = sink(nil, nil)
+    if sink_err then return nil, sink_err, true end
+    return 1, nil, true
+end
+
 --- Reads the body, framed as `headers` say (chunked, content-length, or up
 -- to the end of the stream), into `sink` through `step`.
 function conn_methods:receivebody(headers, sink, step)
+    local length = not step and short_length(headers)
+    if length then
+        local ok, err = pump_short(self.c, length, sink or ltn12.sink.null())
+        if ok then return ok end
+        return self.try(ok, err)
+    end
     local source = body_source(self.c, headers)
     return self.try(ltn12.pump.all(source, sink or ltn12.sink.null(), step or ltn12.pump.step))
 end
@@ -753,14 +819,12 @@ end
 -- Which connections can carry `nreqt`: the origin, the proxy, and for
 -- https the server name and every TLS parameter the request gives.
 local function pool_key(nreqt)
-    local parts = { nreqt.origin, tostring(nreqt.proxyurl) }
-    if nreqt.scheme == "https" then
-        parts[#parts + 1] = tostring(nreqt.servername)
-        for _, transport in ipairs(TRANSPORTS) do
-            for _, name in ipairs(transport.PARAMS) do
-                local value = nreqt[name]
-                if value ~= nil then parts[#parts + 1] = name .. "=" .. serialize(value, 0) end
-            end
+    if nreqt.scheme ~= "https" then return nreqt.origin .. "|" .. tostring(nreqt.proxyurl) end
+    local parts = { nreqt.origin, tostring(nreqt.proxyurl), tostring(nreqt.servername) }
+    for _, transport in ipairs(TRANSPORTS) do
+        for _, name in ipairs(transport.PARAMS) do
+            local value = nreqt[name]
+            if value ~= nil then parts[#parts + 1] = name .. "=" .. serialize(value, 0) end
         end
     end
     return concat(parts, "|")
@@ -774,7 +838,10 @@ local function has_token(list, token)
     if type(list) ~= "string" then return false end
     -- the usual case: the header is the one token ("keep-alive", "close")
     if list == token then return true end
-    for item in string.gmatch(lower(list), "[^,]+") do
+    local lowered = lower(list)
+    -- one item, the usual case: no iterator and no closure
+    if not find(lowered, ",", 1, true) then return match(lowered, "^%s*(.-)%s*$") == token end
+    for item in string.gmatch(lowered, "[^,]+") do
         if match(item, "^%s*(.-)%s*$") == token then return true end
     end
     return false
@@ -933,9 +1000,12 @@ local function request_headers(nreqt, proxy)
     if proxy and proxy.user and proxy.password then
         out["proxy-authorization"] = basic_auth(proxy.user, proxy.password)
     end
-    for name, value in pairs(nreqt.headers or {}) do
-        if type(name) == "string" then name = lower(name) end
-        out[name] = value
+    local given = nreqt.headers
+    if given then
+        for name, value in pairs(given) do
+            if type(name) == "string" then name = lower(name) end
+            out[name] = value
+        end
     end
     return out
 end
@@ -1191,7 +1261,12 @@ local function exchange(reqt, state)
     end
     local ended = true
     if has_body(nreqt.method, code) then
-        if pool then
+        local length = pool and not nreqt.step and short_length(headers)
+        if length then
+            local ok, err
+            ok, err, ended = pump_short(h.c, length, nreqt.sink or ltn12.sink.null())
+            h.try(ok, err)
+        elseif pool then
             local source, framed = body_source(h.c, headers)
             -- The connection is kept only when the body was read to its end.
             ended = false
