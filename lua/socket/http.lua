@@ -105,7 +105,7 @@ local FOLD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true }
 -- in order, the name as received (for `headerlist = true`).
 -- Header names as received -> in lower case: servers send the same few
 -- names in every response. Bounded: emptied when full.
-local lowered, lowered_count, LOWERED_MAX = {}, 0, 256
+local lower_names, lower_count, LOWER_MAX = {}, 0, 256
 
 local function receiveheaders(sock, headers, list)
     headers = headers or {}
@@ -138,11 +138,11 @@ local function receiveheaders(sock, headers, list)
         end
         if budget < 0 then return nil, "oversized" end
         if list then list[#list + 1] = { name, value } end
-        local lname = lowered[name]
+        local lname = lower_names[name]
         if not lname then
             lname = lower(name)
-            if lowered_count >= LOWERED_MAX then lowered, lowered_count = {}, 0 end
-            lowered[name], lowered_count = lname, lowered_count + 1
+            if lower_count >= LOWER_MAX then lower_names, lower_count = {}, 0 end
+            lower_names[name], lower_count = lname, lower_count + 1
         end
         name = lname
         local old = headers[name]
