@@ -1012,6 +1012,39 @@ end
 
 local DEFAULTS = { path = "/", scheme = "http" }
 
+-- The last head built for a request without headers, body or credentials
+-- of its own, and everything it was built from (request_headers and
+-- header_block read nothing else). Its `headers` table is shared by the
+-- requests that reuse it; nothing changes such a table after this point.
+local last_head = {}
+local HEAD_NAMES = { "user-agent", "host", "connection", "te" }
+
+local function same_head(nreqt, method, scheme)
+    local m = last_head
+    if m.head == nil or m.method ~= method or m.uri ~= nreqt.uri or m.host ~= nreqt.host
+        or m.port ~= nreqt.port or m.scheme ~= scheme or m.default_port ~= SCHEMES[scheme].port
+        or m.agent ~= http.USERAGENT or m.keep ~= nreqt.keepalive_on then
+        return false
+    end
+    -- the names' spelling comes from socket.headers.canonic, which programs may change
+    local canonic = headers_module.canonic
+    for i = 1, #HEAD_NAMES do
+        if m[i] ~= canonic[HEAD_NAMES[i]] then return false end
+    end
+    return true
+end
+
+local function remember_head(nreqt, method, scheme)
+    local canonic = headers_module.canonic
+    local m = {
+        head = nreqt.head, headers = nreqt.headers, method = method, uri = nreqt.uri, host = nreqt.host,
+        port = nreqt.port, scheme = scheme, default_port = SCHEMES[scheme].port, agent = http.USERAGENT,
+        keep = nreqt.keepalive_on,
+    }
+    for i = 1, #HEAD_NAMES do m[i] = canonic[HEAD_NAMES[i]] end
+    last_head = m
+end
+
 -- Request tables keys a redirect carries to the next hop.
 local CARRIED = { "source", "sink", "headers", "proxy", "maxredirects", "method", "step", "servername",
     "retry", "headerlist" }
@@ -1090,12 +1123,22 @@ local function adjust_request(reqt, pool)
     if type(nreqt.uri) ~= "string" or nreqt.uri == "" or find(nreqt.uri, "%c") then
         try(nil, "invalid url")
     end
-    nreqt.headers = request_headers(nreqt, forward and proxy)
-    if nreqt.source and not nreqt.headers["content-length"] and not nreqt.headers["transfer-encoding"] then
-        nreqt.headers["transfer-encoding"] = "chunked"
+    -- Without headers, body or credentials of its own, a request's head
+    -- depends only on what `same_head` compares: the last such head is
+    -- reused (a program calling one endpoint again and again).
+    local plain = nreqt.headers == nil and not nreqt.source and not (forward and proxy)
+        and not (nreqt.user and nreqt.password) and type(nreqt.host) == "string"
+    if plain and same_head(nreqt, method, scheme) then
+        nreqt.headers, nreqt.head = last_head.headers, last_head.head
+    else
+        nreqt.headers = request_headers(nreqt, forward and proxy)
+        if nreqt.source and not nreqt.headers["content-length"] and not nreqt.headers["transfer-encoding"] then
+            nreqt.headers["transfer-encoding"] = "chunked"
+        end
+        -- Built (and checked) before connecting: a bad request is never sent.
+        nreqt.head = header_block(try, nreqt.headers, { method, " ", nreqt.uri, " HTTP/1.1\r\n" })
+        if plain then remember_head(nreqt, method, scheme) end
     end
-    -- Built (and checked) before connecting: a bad request is never sent.
-    nreqt.head = header_block(try, nreqt.headers, { method, " ", nreqt.uri, " HTTP/1.1\r\n" })
     local create = reqt.create
     if tunnel then
         local host = tostring(nreqt.host)
