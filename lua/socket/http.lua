@@ -97,6 +97,8 @@ end
 -- The first bytes that make a header line continue the previous one
 -- (white space); looked up inline, as each header line asks.
 local FOLD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true }
+-- The bytes %s matches (C locale), which end the white space before a value.
+local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true }
 
 -- Reads header lines up to the blank line into `headers` (names in lower
 -- case; repeated names joined with ", "; folded lines appended to the
@@ -117,11 +119,20 @@ local function receiveheaders(sock, headers, list)
     -- that many repeated lines cost linear time.
     local lists
     while line ~= "" do
-        -- The name up to the first colon, the value after the white space
-        -- that follows it: one match instead of find, sub and match.
-        local name, value = match(line, "^([^:]*):%s*(.*)")
+        local colon = find(line, ":", 1, true)
         -- LuaSocket's text, its misspelling included: programs match it.
-        if not name then return nil, "malformed reponse headers" end
+        if not colon then return nil, "malformed reponse headers" end
+        local name = sub(line, 1, colon - 1)
+        local value
+        -- The value after the white space that follows the colon: the
+        -- usual "name: value" (one space or none) without a pattern.
+        if not SPACE[byte(line, colon + 1)] then
+            value = sub(line, colon + 1)
+        elseif not SPACE[byte(line, colon + 2)] then
+            value = sub(line, colon + 2)
+        else
+            value = match(line, "^%s*(.*)", colon + 1)
+        end
         budget = budget - #line
         line, err = receive(sock, "*l", nil, maxline)
         if err then return nil, err end
