@@ -100,15 +100,15 @@ local FOLD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true }
 -- The bytes %s matches (C locale), which end the white space before a value.
 local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true }
 
+-- Header names as received -> in lower case: servers send the same few
+-- names in every response. Bounded: emptied when full.
+local lower_names, lower_count, LOWER_MAX = {}, 0, 256
+
 -- Reads header lines up to the blank line into `headers` (names in lower
 -- case; repeated names joined with ", "; folded lines appended to the
 -- value). Returns the table, or nil and a message.
 -- With `list`, each header line also goes there as a `{name, value}` pair,
 -- in order, the name as received (for `headerlist = true`).
--- Header names as received -> in lower case: servers send the same few
--- names in every response. Bounded: emptied when full.
-local lower_names, lower_count, LOWER_MAX = {}, 0, 256
-
 local function receiveheaders(sock, headers, list)
     headers = headers or {}
     local budget, maxline = http.MAXHEADERS, http.MAXLINE
@@ -490,16 +490,16 @@ function conn_methods:sendrequestline(method, uri)
     return self.try(self.c:send(format("%s %s HTTP/1.1\r\n", method or "GET", uri)))
 end
 
--- The header block for `tosend` (lower-case names), ending with the blank
--- line, after the strings already in `parts`. Names or values that would
--- break the request (socket.headers.check) go to `fail` (a `try`), which
--- raises.
 -- Strings already found to be a valid header name (a token) or value: the
 -- checks are pure functions of the string, and a program sends the same
 -- few names and values again and again. Bounded: emptied when full.
 local good_names, good_values, good_count = {}, {}, 0
 local GOOD_MAX = 256
 
+-- The header block for `tosend` (lower-case names), ending with the blank
+-- line, after the strings already in `parts`. Names or values that would
+-- break the request (socket.headers.check) go to `fail` (a `try`), which
+-- raises.
 local function header_block(fail, tosend, parts)
     parts = parts or {}
     local canonic = headers_module.canonic
