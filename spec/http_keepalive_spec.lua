@@ -189,6 +189,40 @@ describe("socket.http kept-alive connections, deadlines, headerlist", function()
             assert.is_truthy(head:find("\r\nConnection: close, TE\r\n"), head)
         end)
 
+        it("sends what changed between repeated requests: USERAGENT, canonic spelling, headers", function()
+            local canonic = require("socket.headers").canonic
+            local p = http.pool()
+            local agent, spelling = http.USERAGENT, canonic["user-agent"]
+            finally(function()
+                p:close()
+                http.USERAGENT, canonic["user-agent"] = agent, spelling
+            end)
+            local u = kaurl("/request-head")
+            local first = get(u, { pool = p })
+            assert.are.equal(first, get(u, { pool = p }))
+            assert.is_truthy(first:find("\r\nUser-Agent: " .. agent .. "\r\n", 1, true), first)
+            http.USERAGENT = "agent/2"
+            local head = get(u, { pool = p })
+            assert.is_truthy(head:find("\r\nUser-Agent: agent/2\r\n", 1, true), head)
+            canonic["user-agent"] = "USER-AGENT"
+            head = get(u, { pool = p })
+            assert.is_truthy(head:find("\r\nUSER-AGENT: agent/2\r\n", 1, true), head)
+            head = get(u, { pool = p, headers = { ["x-extra"] = "1" } })
+            assert.is_truthy(head:find("\r\nx-extra: 1\r\n", 1, true), head)
+            head = get(u .. "?q=1", { pool = p })
+            assert.is_truthy(head:find("^GET /request%-head%?q=1 HTTP/1.1\r\n"), head)
+            assert.is_falsy(head:find("x-extra", 1, true), head)
+            head = get(u)
+            assert.is_truthy(head:find("\r\nConnection: close, TE\r\n", 1, true), head)
+            -- an invalid agent is refused each time, not only the first
+            http.USERAGENT = "bad\r\nagent"
+            for _ = 1, 2 do
+                local r, err = http.request { url = u, pool = p }
+                assert.is_nil(r)
+                assert.are.equal("invalid value for header 'user-agent'", err)
+            end
+        end)
+
         it("reuses after chunked bodies, HEAD and an HTTP/1.0 keep-alive response", function()
             local p = http.pool()
             finally(function() p:close() end)

@@ -225,6 +225,15 @@ describe("socket.http", function()
             assert.are.equal("1", headers["x-one"])
         end)
 
+        it("drops the white space between colon and value, and only that", function()
+            local _, code, headers = http.request(pyurl("/raw?case=spacing"))
+            assert.are.equal(200, code)
+            assert.are.same({ "v", "v", "v", "v", "v", "", "", "a: b", "v  " }, {
+                headers["x-a"], headers["x-b"], headers["x-c"], headers["x-d"], headers["x-e"],
+                headers["x-f"], headers["x-g"], headers["x-h"], headers["x-i"],
+            })
+        end)
+
         it("reads to the end when Content-Length is not a decimal number", function()
             local body, code = http.request(pyurl("/raw?case=bad-length"))
             assert.are.equal(200, code)

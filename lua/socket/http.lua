@@ -94,11 +94,15 @@ local function getline(sock)
     return sock:receive("*l", nil, http.MAXLINE)
 end
 
--- Whether a header line continues the previous one (starts with white space).
-local function folded(line)
-    local b = byte(line, 1)
-    return b == 32 or b == 9 or b == 11 or b == 12 or b == 13
-end
+-- The first bytes that make a header line continue the previous one
+-- (white space); looked up inline, as each header line asks.
+local FOLD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true }
+-- The bytes %s matches (C locale), which end the white space before a value.
+local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true }
+
+-- Header names as received -> in lower case: servers send the same few
+-- names in every response. Bounded: emptied when full.
+local lower_names, lower_count, LOWER_MAX = {}, 0, 256
 
 -- Reads header lines up to the blank line into `headers` (names in lower
 -- case; repeated names joined with ", "; folded lines appended to the
@@ -107,8 +111,9 @@ end
 -- in order, the name as received (for `headerlist = true`).
 local function receiveheaders(sock, headers, list)
     headers = headers or {}
-    local budget = http.MAXHEADERS
-    local line, err = getline(sock)
+    local budget, maxline = http.MAXHEADERS, http.MAXLINE
+    local receive = sock.receive
+    local line, err = receive(sock, "*l", nil, maxline)
     if err then return nil, err end
     -- Repeated names are gathered in lists and joined once at the end, so
     -- that many repeated lines cost linear time.
@@ -117,24 +122,40 @@ local function receiveheaders(sock, headers, list)
         local colon = find(line, ":", 1, true)
         -- LuaSocket's text, its misspelling included: programs match it.
         if not colon then return nil, "malformed reponse headers" end
-        local name, value = sub(line, 1, colon - 1), match(line, "^%s*(.*)", colon + 1)
+        local name = sub(line, 1, colon - 1)
+        local value
+        -- The value after the white space that follows the colon: the
+        -- usual "name: value" (one space or none) without a pattern.
+        if not SPACE[byte(line, colon + 1)] then
+            value = sub(line, colon + 1)
+        elseif not SPACE[byte(line, colon + 2)] then
+            value = sub(line, colon + 2)
+        else
+            value = match(line, "^%s*(.*)", colon + 1)
+        end
         budget = budget - #line
-        line, err = getline(sock)
+        line, err = receive(sock, "*l", nil, maxline)
         if err then return nil, err end
-        if folded(line) then
+        if FOLD[byte(line, 1)] then
             local parts = { value }
             repeat
                 budget = budget - #line
                 if budget < 0 then return nil, "oversized" end
                 parts[#parts + 1] = line
-                line, err = getline(sock)
+                line, err = receive(sock, "*l", nil, maxline)
                 if err then return nil, err end
-            until not folded(line)
+            until not FOLD[byte(line, 1)]
             value = concat(parts)
         end
         if budget < 0 then return nil, "oversized" end
         if list then list[#list + 1] = { name, value } end
-        name = lower(name)
+        local lname = lower_names[name]
+        if not lname then
+            lname = lower(name)
+            if lower_count >= LOWER_MAX then lower_names, lower_count = {}, 0 end
+            lower_names[name], lower_count = lname, lower_count + 1
+        end
+        name = lname
         local old = headers[name]
         if old == nil then
             headers[name] = value
@@ -469,6 +490,12 @@ function conn_methods:sendrequestline(method, uri)
     return self.try(self.c:send(format("%s %s HTTP/1.1\r\n", method or "GET", uri)))
 end
 
+-- Strings already found to be a valid header name (a token) or value: the
+-- checks are pure functions of the string, and a program sends the same
+-- few names and values again and again. Bounded: emptied when full.
+local good_names, good_values, good_count = {}, {}, 0
+local GOOD_MAX = 256
+
 -- The header block for `tosend` (lower-case names), ending with the blank
 -- line, after the strings already in `parts`. Names or values that would
 -- break the request (socket.headers.check) go to `fail` (a `try`), which
@@ -476,11 +503,19 @@ end
 local function header_block(fail, tosend, parts)
     parts = parts or {}
     local canonic = headers_module.canonic
-    local check = headers_module.check
+    local check, token = headers_module.check, headers_module.token
     local n = #parts
     for name, value in pairs(tosend) do
         if value ~= false then
-            fail(check(name, value))
+            if not (good_names[name] and (good_values[value] or type(value) == "number")) then
+                fail(check(name, value))
+                if good_count >= GOOD_MAX then good_names, good_values, good_count = {}, {}, 0 end
+                -- A name valid only because `canonic` lists it is checked
+                -- each time: that table can change.
+                if token(name) then good_names[name] = true end
+                if type(value) == "string" then good_values[value] = true end
+                good_count = good_count + 1
+            end
             parts[n + 1], parts[n + 2], parts[n + 3], parts[n + 4] = canonic[name] or name, ": ", value, "\r\n"
             n = n + 4
         end
@@ -568,9 +603,51 @@ local function body_source(c, headers)
     return closed_source(c), false
 end
 
+-- The body's length when `headers` frame it by Content-Length and it fits
+-- the first read of a body source (BLOCK_START): nil otherwise.
+local function short_length(headers)
+    local te = headers["transfer-encoding"]
+    if te and te ~= "identity" then return nil end
+    local length = headers["content-length"]
+    if length == nil then return nil end
+    length = tonumber(match(length, "^%s*(%d+)%s*$"))
+    if length and length <= BLOCK_START then return length end
+    return nil
+end
+
+-- Moves a body of `length` bytes (at most BLOCK_START) from `c` to `sink`
+-- as ltn12.pump.all(length_source(c, length), sink) does: the same one
+-- read, and the sink sees the same calls (the data, then nil; or nil and
+-- the error), without the source, reader and pump closures a small
+-- response would pay for. Returns what the pump returns, and whether the
+-- body was read to its end.
+local function pump_short(c, length, sink)
+    if length > 0 then
+        local chunk, err = c:receive(length)
+        if not chunk then
+            local _, sink_err = sink(nil, err)
+            return nil, err or sink_err, false
+        end
+        local ok, sink_err = sink(chunk, nil)
+        if not ok then
+            if sink_err then return nil, sink_err, false end
+            return 1, nil, false
+        end
+    end
+    local _, sink_err = sink(nil, nil)
+    if sink_err then return nil, sink_err, true end
+    return 1, nil, true
+end
+
 --- Reads the body, framed as `headers` say (chunked, content-length, or up
 -- to the end of the stream), into `sink` through `step`.
 function conn_methods:receivebody(headers, sink, step)
+    local length = not step and short_length(headers)
+    if length then
+        local ok, err = pump_short(self.c, length, sink or ltn12.sink.null())
+        if ok then return ok end
+        return self.try(ok, err)
+    end
     local source = body_source(self.c, headers)
     return self.try(ltn12.pump.all(source, sink or ltn12.sink.null(), step or ltn12.pump.step))
 end
@@ -753,14 +830,12 @@ end
 -- Which connections can carry `nreqt`: the origin, the proxy, and for
 -- https the server name and every TLS parameter the request gives.
 local function pool_key(nreqt)
-    local parts = { nreqt.origin, tostring(nreqt.proxyurl) }
-    if nreqt.scheme == "https" then
-        parts[#parts + 1] = tostring(nreqt.servername)
-        for _, transport in ipairs(TRANSPORTS) do
-            for _, name in ipairs(transport.PARAMS) do
-                local value = nreqt[name]
-                if value ~= nil then parts[#parts + 1] = name .. "=" .. serialize(value, 0) end
-            end
+    if nreqt.scheme ~= "https" then return nreqt.origin .. "|" .. tostring(nreqt.proxyurl) end
+    local parts = { nreqt.origin, tostring(nreqt.proxyurl), tostring(nreqt.servername) }
+    for _, transport in ipairs(TRANSPORTS) do
+        for _, name in ipairs(transport.PARAMS) do
+            local value = nreqt[name]
+            if value ~= nil then parts[#parts + 1] = name .. "=" .. serialize(value, 0) end
         end
     end
     return concat(parts, "|")
@@ -774,7 +849,10 @@ local function has_token(list, token)
     if type(list) ~= "string" then return false end
     -- the usual case: the header is the one token ("keep-alive", "close")
     if list == token then return true end
-    for item in string.gmatch(lower(list), "[^,]+") do
+    local lowered = lower(list)
+    -- one item, the usual case: no iterator and no closure
+    if not find(lowered, ",", 1, true) then return match(lowered, "^%s*(.-)%s*$") == token end
+    for item in string.gmatch(lowered, "[^,]+") do
         if match(item, "^%s*(.-)%s*$") == token then return true end
     end
     return false
@@ -933,14 +1011,50 @@ local function request_headers(nreqt, proxy)
     if proxy and proxy.user and proxy.password then
         out["proxy-authorization"] = basic_auth(proxy.user, proxy.password)
     end
-    for name, value in pairs(nreqt.headers or {}) do
-        if type(name) == "string" then name = lower(name) end
-        out[name] = value
+    local given = nreqt.headers
+    if given then
+        for name, value in pairs(given) do
+            if type(name) == "string" then name = lower(name) end
+            out[name] = value
+        end
     end
     return out
 end
 
 local DEFAULTS = { path = "/", scheme = "http" }
+
+-- The last head built for a request without headers, body or credentials
+-- of its own, and everything it was built from (request_headers and
+-- header_block read nothing else). Its `headers` table is shared by the
+-- requests that reuse it; nothing changes such a table after this point.
+local last_head = {}
+local HEAD_NAMES = { "user-agent", "host", "connection", "te" }
+
+local function same_head(nreqt, method, scheme)
+    local m = last_head
+    if m.head == nil or m.method ~= method or m.uri ~= nreqt.uri or m.host ~= nreqt.host
+        or m.port ~= nreqt.port or m.scheme ~= scheme or m.default_port ~= SCHEMES[scheme].port
+        or m.agent ~= http.USERAGENT or m.keep ~= nreqt.keepalive_on then
+        return false
+    end
+    -- the names' spelling comes from socket.headers.canonic, which programs may change
+    local canonic = headers_module.canonic
+    for i = 1, #HEAD_NAMES do
+        if m[i] ~= canonic[HEAD_NAMES[i]] then return false end
+    end
+    return true
+end
+
+local function remember_head(nreqt, method, scheme)
+    local canonic = headers_module.canonic
+    local m = {
+        head = nreqt.head, headers = nreqt.headers, method = method, uri = nreqt.uri, host = nreqt.host,
+        port = nreqt.port, scheme = scheme, default_port = SCHEMES[scheme].port, agent = http.USERAGENT,
+        keep = nreqt.keepalive_on,
+    }
+    for i = 1, #HEAD_NAMES do m[i] = canonic[HEAD_NAMES[i]] end
+    last_head = m
+end
 
 -- Request tables keys a redirect carries to the next hop.
 local CARRIED = { "source", "sink", "headers", "proxy", "maxredirects", "method", "step", "servername",
@@ -1020,12 +1134,22 @@ local function adjust_request(reqt, pool)
     if type(nreqt.uri) ~= "string" or nreqt.uri == "" or find(nreqt.uri, "%c") then
         try(nil, "invalid url")
     end
-    nreqt.headers = request_headers(nreqt, forward and proxy)
-    if nreqt.source and not nreqt.headers["content-length"] and not nreqt.headers["transfer-encoding"] then
-        nreqt.headers["transfer-encoding"] = "chunked"
+    -- Without headers, body or credentials of its own, a request's head
+    -- depends only on what `same_head` compares: the last such head is
+    -- reused (a program calling one endpoint again and again).
+    local plain = nreqt.headers == nil and not nreqt.source and not (forward and proxy)
+        and not (nreqt.user and nreqt.password) and type(nreqt.host) == "string"
+    if plain and same_head(nreqt, method, scheme) then
+        nreqt.headers, nreqt.head = last_head.headers, last_head.head
+    else
+        nreqt.headers = request_headers(nreqt, forward and proxy)
+        if nreqt.source and not nreqt.headers["content-length"] and not nreqt.headers["transfer-encoding"] then
+            nreqt.headers["transfer-encoding"] = "chunked"
+        end
+        -- Built (and checked) before connecting: a bad request is never sent.
+        nreqt.head = header_block(try, nreqt.headers, { method, " ", nreqt.uri, " HTTP/1.1\r\n" })
+        if plain then remember_head(nreqt, method, scheme) end
     end
-    -- Built (and checked) before connecting: a bad request is never sent.
-    nreqt.head = header_block(try, nreqt.headers, { method, " ", nreqt.uri, " HTTP/1.1\r\n" })
     local create = reqt.create
     if tunnel then
         local host = tostring(nreqt.host)
@@ -1191,7 +1315,12 @@ local function exchange(reqt, state)
     end
     local ended = true
     if has_body(nreqt.method, code) then
-        if pool then
+        local length = pool and not nreqt.step and short_length(headers)
+        if length then
+            local ok, err
+            ok, err, ended = pump_short(h.c, length, nreqt.sink or ltn12.sink.null())
+            h.try(ok, err)
+        elseif pool then
             local source, framed = body_source(h.c, headers)
             -- The connection is kept only when the body was read to its end.
             ended = false
