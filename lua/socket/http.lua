@@ -1136,8 +1136,9 @@ local function adjust_request(reqt, pool)
     end
     -- Without headers, body or credentials of its own, a request's head
     -- depends only on what `same_head` compares: the last such head is
-    -- reused (a program calling one endpoint again and again).
-    local plain = nreqt.headers == nil and not nreqt.source and not (forward and proxy)
+    -- reused (a program calling one endpoint again and again). Not with a
+    -- `create` of the caller's: it is handed the request and may edit it.
+    local plain = nreqt.headers == nil and not nreqt.source and not (forward and proxy) and not reqt.create
         and not (nreqt.user and nreqt.password) and type(nreqt.host) == "string"
     if plain and same_head(nreqt, method, scheme) then
         nreqt.headers, nreqt.head = last_head.headers, last_head.head
