@@ -60,7 +60,8 @@ pub(crate) struct Sock {
     /// A name lookup running on the pool for a call that timed out before
     /// its answer came (the next call with the same name takes the answer),
     /// or the addresses it found. Changed only through [`Sock::set_lookup`].
-    lookup: Option<Lookup>,
+    /// Boxed: idle sockets, the usual case, pay one pointer for it.
+    lookup: Option<Box<Lookup>>,
     /// The pollers this socket is a member of (usually none): each is told
     /// when what [`Sock::poll_entry`] reports changes.
     watches: Vec<poller::Watch>,
@@ -115,7 +116,7 @@ impl Sock {
     /// or in `select` wakes up to call again.
     pub(crate) fn fd(&self) -> RawFd {
         self.lookup
-            .as_ref()
+            .as_deref()
             .and_then(Lookup::watch_fd)
             .unwrap_or(self.fd)
     }
@@ -127,9 +128,9 @@ impl Sock {
         if self.lookup.is_none() && lookup.is_none() {
             return;
         }
-        let before = self.lookup.as_ref().and_then(Lookup::watch_fd);
+        let before = self.lookup.as_deref().and_then(Lookup::watch_fd);
         let after = lookup.as_ref().and_then(Lookup::watch_fd);
-        self.lookup = lookup;
+        self.lookup = lookup.map(Box::new);
         if before != after {
             self.fd_changed();
         }
@@ -204,7 +205,7 @@ impl Sock {
     /// makes the socket readable at once; `None` once closed.
     #[inline]
     pub(crate) fn poll_entry(&self) -> Option<(RawFd, bool)> {
-        if let Some(fd) = self.lookup.as_ref().and_then(Lookup::watch_fd) {
+        if let Some(fd) = self.lookup.as_deref().and_then(Lookup::watch_fd) {
             return Some((fd, false));
         }
         (self.fd >= 0).then(|| (self.fd, !self.input.is_empty()))
@@ -369,7 +370,7 @@ impl Sock {
     /// error is the call's own (timeout, out of descriptors); the inner one
     /// the resolver's.
     fn resolve(&mut self, query: Query, dl: &Deadline) -> Result<lookup::Answer, NetError> {
-        match &self.lookup {
+        match self.lookup.as_deref() {
             // Another name: the old lookup is abandoned or forgotten.
             Some(l) if !l.query().serves(&query) => self.set_lookup(None),
             Some(Lookup::Answered { addrs, at, .. }) => {
@@ -380,7 +381,7 @@ impl Sock {
             }
             _ => {}
         }
-        let fd = match self.lookup.as_ref().and_then(Lookup::watch_fd) {
+        let fd = match self.lookup.as_deref().and_then(Lookup::watch_fd) {
             Some(fd) => fd,
             None => {
                 // No limit: in the call, as upstream (and /etc/hosts unread).
@@ -419,7 +420,7 @@ impl Sock {
     /// The pending lookup's answer, if it is in. Addresses are kept for
     /// the next calls with the same query; a failure is given once.
     fn take_answer(&mut self) -> Option<lookup::Answer> {
-        let Some(Lookup::Pending(p)) = &self.lookup else {
+        let Some(Lookup::Pending(p)) = self.lookup.as_deref() else {
             return None;
         };
         let answer = p.take()?;
@@ -1032,6 +1033,15 @@ mod tests {
         b.close();
         assert_eq!(any(&mut b, 100).unwrap_err(), "closed");
         a.close();
+    }
+
+    /// Every idle socket carries a `Sock`: what only some sockets use (a
+    /// pending lookup) stays behind a pointer.
+    #[test]
+    fn an_idle_socket_stays_small() {
+        let size = std::mem::size_of::<Sock>();
+        eprintln!("size_of::<Sock>() = {size}");
+        assert!(size <= 160, "Sock grew to {size} bytes");
     }
 
     #[test]
