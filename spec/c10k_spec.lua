@@ -32,21 +32,7 @@ local SECS = 60 + math.floor(CONNS / 50) -- the loops' own deadline; timeout(1) 
 local TOLERANCE_KB = 4096
 local WAVES = 3
 
--- The hard limit on open files, from /proc/self/limits.
-local function hard_nofile()
-    local f = assert(io.open("/proc/self/limits", "r"))
-    local text = f:read("*a")
-    f:close()
-    local hard = text:match("Max open files%s+%S+%s+(%S+)")
-    return hard == "unlimited" and math.huge or assert(tonumber(hard))
-end
-
--- Numbers after each word in a "key value key value" line.
-local function fields(line)
-    local t = {}
-    for k, v in line:gmatch("([%a_]+) (%-?[%d.]+)") do t[k] = tonumber(v) end
-    return t
-end
+local hard_nofile, fields = require("support.proc").hard_nofile, require("support.proc").fields
 
 describe("soak: C10k on socket.poller()", function()
     it(("serves %d concurrent connections, three times, with descriptors and memory flat"):format(CONNS), function()

@@ -11,20 +11,7 @@ local smtp = require("socket.smtp")
 local net = require("support.net")
 local servers = require("fixtures.servers")
 
--- The messages the server recorded (its --out file is a Lua chunk).
-local function received(out)
-    local text = assert(servers.read_file(out))
-    local env = { messages = {} }
-    local chunk
-    if setfenv then
-        chunk = assert(loadstring(text, "=received"))
-        setfenv(chunk, env)
-    else
-        chunk = assert(load(text, "=received", "t", env))
-    end
-    chunk()
-    return env.messages
-end
+local received = servers.received
 
 -- Drains a source into a string; returns nil, err if it fails.
 local function drain(src)

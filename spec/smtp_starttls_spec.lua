@@ -11,20 +11,7 @@ local servers = require("fixtures.servers")
 local httpd = require("fixtures.httpd")
 local net = require("support.net")
 
--- The messages the server recorded (its --out file is a Lua chunk).
-local function received(out)
-    local text = assert(servers.read_file(out))
-    local env = { messages = {} }
-    local chunk
-    if setfenv then
-        chunk = assert(loadstring(text, "=received"))
-        setfenv(chunk, env)
-    else
-        chunk = assert(load(text, "=received", "t", env))
-    end
-    chunk()
-    return env.messages
-end
+local received = servers.received
 
 -- The lines the script server `srv` read from the client, once it has
 -- recorded `n` of them (at most 5 s), plus any that come in the next

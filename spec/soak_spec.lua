@@ -10,21 +10,7 @@ local CONNS = 2000
 local BYTES = 50000 -- each way per connection: 100 MB up, 100 MB back
 local SECS = 60     -- the loops' own deadline; timeout(1) kills at SECS + 30
 
--- The hard limit on open files, from /proc/self/limits.
-local function hard_nofile()
-    local f = assert(io.open("/proc/self/limits", "r"))
-    local text = f:read("*a")
-    f:close()
-    local hard = text:match("Max open files%s+%S+%s+(%S+)")
-    return hard == "unlimited" and math.huge or assert(tonumber(hard))
-end
-
--- Numbers after each word in a "key value key value" line.
-local function fields(line)
-    local t = {}
-    for k, v in line:gmatch("(%a[%w_]*) (%-?[%d.]+)") do t[k] = tonumber(v) end
-    return t
-end
+local hard_nofile, fields = require("support.proc").hard_nofile, require("support.proc").fields
 
 describe("soak: one select loop", function()
     it("echoes 200 MB over 2,000 concurrent connections, every byte checked", function()

@@ -69,4 +69,21 @@ function proc.bytes(n, seed)
     return table.concat(t)
 end
 
+--- The hard limit on open files, from /proc/self/limits (math.huge when
+-- unlimited).
+function proc.hard_nofile()
+    local f = assert(io.open("/proc/self/limits", "r"))
+    local text = f:read("*a")
+    f:close()
+    local hard = text:match("Max open files%s+%S+%s+(%S+)")
+    return hard == "unlimited" and math.huge or assert(tonumber(hard))
+end
+
+--- The numbers after each word in a "key value key value" line.
+function proc.fields(line)
+    local t = {}
+    for k, v in line:gmatch("([%a_][%w_]*) (%-?[%d.]+)") do t[k] = tonumber(v) end
+    return t
+end
+
 return proc
