@@ -88,7 +88,13 @@ impl Query {
 /// `"localhost"` and for the names and aliases listed in /etc/hosts, which
 /// the resolver answers from local files.
 pub(crate) fn needs_thread(host: &str) -> bool {
-    if host.is_empty() || host.eq_ignore_ascii_case("localhost") {
+    // The usual numeric forms without a system call: this runs before
+    // every connect by name with a timeout, and the lookup that follows
+    // calls getaddrinfo anyway.
+    if host.is_empty()
+        || host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok()
+    {
         return false;
     }
     let numeric = Hints {
