@@ -225,6 +225,42 @@ describe("socket.http", function()
             assert.are.equal("1", headers["x-one"])
         end)
 
+        -- Heads read from our own sockets go through one native call; from
+        -- any other object (here a table forwarding to a socket, as a
+        -- wrapper library's would), through the Lua loop. Both must give
+        -- the same answer, errors included.
+        it("reads a head the same from our sockets and from any other object", function()
+            local function forwarding()
+                local s = socket.tcp()
+                return setmetatable({}, { __index = function(_, name)
+                    local f = s[name]
+                    return function(_, ...) return f(s, ...) end
+                end })
+            end
+            local cases = { "folded", "repeated", "lf-only", "spacing", "bad-header", "mid-headers",
+                "until-close", "endless-headers", "endless-fold", "endless-line" }
+            for _, case in ipairs(cases) do
+                local results = {}
+                for i, create in ipairs({ socket.tcp, forwarding }) do
+                    local t = {}
+                    local r = { http.request { url = pyurl("/raw?case=" .. case), create = create,
+                        headerlist = true, sink = ltn12.sink.table(t) } }
+                    r.body = table.concat(t)
+                    results[i] = r
+                end
+                assert.are.same(results[1], results[2], case)
+            end
+            -- and the answers are the expected ones, not merely equal
+            local _, code, headers, _, list = http.request { url = pyurl("/raw?case=repeated"), create = forwarding,
+                headerlist = true }
+            assert.are.equal(200, code)
+            assert.are.equal("a=1, b=2", headers["set-cookie"])
+            assert.are.same({ "Set-Cookie", "a=1" }, list[1])
+            assert.are.same({ "set-cookie", "b=2" }, list[2])
+            local r = { http.request { url = pyurl("/raw?case=endless-fold"), create = forwarding } }
+            assert.are.same({ nil, "oversized" }, r)
+        end)
+
         it("drops the white space between colon and value, and only that", function()
             local _, code, headers = http.request(pyurl("/raw?case=spacing"))
             assert.are.equal(200, code)

@@ -22,6 +22,8 @@ mod buffer;
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod error;
 #[cfg(any(feature = "lua", test))]
+mod head;
+#[cfg(any(feature = "lua", test))]
 mod inet;
 #[cfg(any(feature = "lua", test))]
 mod io;

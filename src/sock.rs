@@ -201,6 +201,21 @@ impl Sock {
         !self.input.is_empty()
     }
 
+    /// Whether a connection left idle is still as it was left: open, with
+    /// nothing buffered and nothing waiting on the descriptor (no data, no
+    /// end of stream, no error). One poll with no wait.
+    pub(crate) fn quiet(&self) -> bool {
+        if self.fd < 0 || self.lookup.is_some() || self.has_buffered_data() {
+            return false;
+        }
+        let mut p = [libc::pollfd {
+            fd: self.fd,
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        matches!(sys::poll(&mut p, Some(std::time::Duration::ZERO)), Ok(0))
+    }
+
     /// What `select` needs: the descriptor and whether buffered input
     /// makes the socket readable at once; `None` once closed.
     #[inline]
@@ -1006,6 +1021,30 @@ mod tests {
     /// `receive_any` as the glue calls it: the data or the error text.
     fn any(s: &mut Sock, max: usize) -> Result<Vec<u8>, String> {
         s.receive_any(max, |r| r.map(<[u8]>::to_vec).map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn quiet_until_data_an_end_or_a_close() {
+        let (mut a, mut b) = tcp_pair();
+        assert!(b.quiet());
+        a.send(b"x\ny");
+        b.set_timeout(5.0, Mode::Block);
+        assert_eq!(receive(&mut b, Pattern::Line, 0).0, b"x");
+        // "y" buffered
+        assert!(!b.quiet());
+        assert_eq!(receive(&mut b, Pattern::Bytes(1), 0).0, b"y");
+        assert!(b.quiet());
+        a.send(b"z");
+        let t0 = Instant::now();
+        while b.quiet() && t0.elapsed() < Duration::from_secs(5) {}
+        assert!(!b.quiet(), "data waiting");
+        assert_eq!(receive(&mut b, Pattern::Bytes(1), 0).0, b"z");
+        a.close();
+        let t0 = Instant::now();
+        while b.quiet() && t0.elapsed() < Duration::from_secs(5) {}
+        assert!(!b.quiet(), "end of stream");
+        b.close();
+        assert!(!b.quiet(), "closed");
     }
 
     #[test]

@@ -310,6 +310,10 @@ add_module("socket.url", url)
 add_module("socket.headers", headers)
 add_module("socket.tp", tp)
 add_module("mbox", mbox)
+-- the native helpers behind socket.url and socket.http (internal, but reachable)
+local native = require("luasocket_rs")
+add_module("luasocket_rs.socket_url()", native.socket_url())
+add_module("luasocket_rs.socket_http()", native.socket_http())
 
 build_pool()
 local methods = {}

@@ -44,6 +44,8 @@ local url = require("socket.url")
 local ltn12 = require("ltn12")
 local mime = require("mime")
 local headers_module = require("socket.headers")
+-- The native helper that reads a response head from one of our sockets.
+local native = require("luasocket_rs").socket_http()
 
 local pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type =
     pairs, ipairs, pcall, require, setmetatable, tonumber, tostring, type
@@ -110,8 +112,14 @@ local lower_names, lower_count, LOWER_MAX = {}, 0, 256
 -- With `list`, each header line also goes there as a `{name, value}` pair,
 -- in order, the name as received (for `headerlist = true`).
 local function receiveheaders(sock, headers, list)
-    headers = headers or {}
     local budget, maxline = http.MAXHEADERS, http.MAXLINE
+    -- One native call does the same for a response head read from one of
+    -- our tcp{client} objects; it returns false for anything else.
+    if headers == nil then
+        local got, err = native.receiveheaders(sock, list, maxline, budget)
+        if got ~= false then return got, err end
+    end
+    headers = headers or {}
     local receive = sock.receive
     local line, err = receive(sock, "*l", nil, maxline)
     if err then return nil, err end
@@ -768,6 +776,8 @@ http.POOL = http.pool()
 -- garbage; a TLS close_notify reads as readable too). Objects from a
 -- `create` hook that select cannot take are assumed alive.
 local function alive(c)
+    local quiet = native.quiet(c)
+    if quiet ~= nil then return quiet end
     local dirty = c.dirty
     if dirty and dirty(c) then return false end
     local selected, readable = pcall(socket.select, { c }, nil, 0)

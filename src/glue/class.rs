@@ -246,16 +246,23 @@ fn check(l: &State, want: Want) -> Result<RefMut<'_, Sock>, Raise> {
 /// without decoding anything; every other case goes through `check`.
 #[inline(always)]
 pub(crate) fn check_id<const W: u8>(l: &State) -> Result<RefMut<'_, Sock>, Raise> {
-    let want = const { Want::of(W) };
-    if let Some((cell, class)) = l.to_object::<Obj>(1) {
-        let in_group = || usize::try_from(class).is_ok_and(|i| GROUP_WANT.get(i) == Some(&W));
-        if class == W as i64 || in_group() {
-            if let Ok(s) = cell.try_borrow_mut() {
-                return Ok(s);
-            }
-        }
+    match try_id::<W>(l) {
+        Some(s) => Ok(s),
+        None => check(l, const { Want::of(W) }),
     }
-    check(l, want)
+}
+
+/// The socket at argument 1 when it is one of ours of the class or group
+/// `W` and not busy; `None` otherwise, raising nothing (for helpers that
+/// leave every other object to Lua code).
+#[inline(always)]
+pub(crate) fn try_id<const W: u8>(l: &State) -> Option<RefMut<'_, Sock>> {
+    let (cell, class) = l.to_object::<Obj>(1)?;
+    let in_group = || usize::try_from(class).is_ok_and(|i| GROUP_WANT.get(i) == Some(&W));
+    if class == W as i64 || in_group() {
+        return cell.try_borrow_mut().ok();
+    }
+    None
 }
 
 /// Pushes a new object of `class` around `sock`.

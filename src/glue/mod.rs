@@ -9,11 +9,12 @@
 //! - `tcp.rs`, `udp.rs`, `unix.rs`: each kind's method table and what only
 //!   it does;
 //! - `namespace.rs` (`socket.core`), `select.rs`, `poller.rs`, `dns.rs`, `mime.rs`
-//!   (`mime.core`), `url.rs` (`socket.url`'s helpers).
+//!   (`mime.core`), `url.rs` (`socket.url`'s helpers), `http.rs` (`socket.http`'s).
 
 mod class;
 mod dgram;
 mod dns;
+mod http;
 mod methods;
 mod mime;
 mod namespace;
@@ -55,6 +56,7 @@ const OPENERS: &[(&str, Native)] = &[
     ("mime_core", native!(mime::open)),
     ("socket_unix", native!(unix::open)),
     ("socket_url", native!(url::open)),
+    ("socket_http", native!(http::open)),
 ];
 
 /// `require("luasocket_rs")`: a table of openers, one per native module

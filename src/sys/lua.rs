@@ -409,6 +409,12 @@ impl State {
         unsafe { ffi::lua_rawset(self.l, tidx) }
     }
 
+    /// `t[k] = v` (raw) for the key and value on top, popping both.
+    pub(crate) fn set_top_pair(&self, tidx: c_int) {
+        // SAFETY: table at an absolute index; key and value on top.
+        unsafe { ffi::lua_rawset(self.l, tidx) }
+    }
+
     /// Pushes `t[key]` (raw) and returns its type.
     pub(crate) fn get_field(&self, tidx: c_int, key: &str) -> Kind {
         self.push_str(key);
