@@ -13,6 +13,26 @@ use std::ops::Range;
 pub(crate) const MALFORMED: &str = "malformed reponse headers";
 pub(crate) const OVERSIZED: &str = "oversized";
 
+/// The status code of a status line, found as socket.http's Lua pattern
+/// `"HTTP/%d*%.%d* (%d%d%d)"` finds it: at the first place in the line
+/// where `HTTP/`, digits, a dot, digits, a space and three digits follow.
+pub(crate) fn status_code(line: &[u8]) -> Option<u16> {
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    memchr::memmem::find_iter(line, b"HTTP/").find_map(|at| {
+        let mut rest = &line[at + 5..];
+        rest = &rest[digits(rest)..];
+        rest = rest.strip_prefix(b".")?;
+        rest = &rest[digits(rest)..];
+        rest = rest.strip_prefix(b" ")?;
+        match rest {
+            [a, b, c, ..] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+                Some(u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'))
+            }
+            _ => None,
+        }
+    })
+}
+
 /// The first bytes that make a line continue the previous one.
 fn continues(line: &[u8]) -> bool {
     matches!(line.first(), Some(b' ' | b'\t' | 0x0b | 0x0c | b'\r'))
@@ -308,6 +328,21 @@ mod tests {
     fn a_first_line_with_leading_space_is_a_header_line() {
         let (f, _) = read(&[" A: b", ""], 1e9).unwrap();
         assert_eq!(f, pairs(&[(" a", "b")]));
+    }
+
+    #[test]
+    fn status_codes_as_the_lua_pattern_finds_them() {
+        let code = |l: &str| status_code(l.as_bytes());
+        assert_eq!(code("HTTP/1.1 200 OK"), Some(200));
+        assert_eq!(code("HTTP/1.0 404"), Some(404));
+        assert_eq!(code("HTTP/. 200"), Some(200));
+        assert_eq!(code("HTTP/10.25 5003 x"), Some(500));
+        assert_eq!(code("HTTP/x HTTP/1.1 301 later"), Some(301));
+        assert_eq!(code("HTTP/1.1 abc"), None);
+        assert_eq!(code("HTTP/1.1  200"), None);
+        assert_eq!(code("HTTP/1.1 20"), None);
+        assert_eq!(code("HTTP/11 200"), None);
+        assert_eq!(code("HTTP/"), None);
     }
 
     #[test]

@@ -579,9 +579,13 @@ end
 -- The rest of the status line after its first five bytes `head`.
 local function statusline(h, head)
     if head ~= "HTTP/" then return nil, head end
-    local line = h.try(h.c:receive("*l", head, http.MAXLINE))
-    local code = match(line, "HTTP/%d*%.%d* (%d%d%d)")
-    return h.try(tonumber(code), line)
+    -- one native call for our own sockets (false for any other object)
+    local code, line = native.statusline(h.c, head, http.MAXLINE)
+    if code == false then
+        line = h.try(h.c:receive("*l", head, http.MAXLINE))
+        code = tonumber(match(line, "HTTP/%d*%.%d* (%d%d%d)"))
+    end
+    return h.try(code, line)
 end
 
 --- Reads the status line. Returns the code and the whole line; for a
@@ -784,7 +788,8 @@ local function alive(c)
     return not (selected and readable and readable[1])
 end
 
--- An idle connection for `key` under `owner`, checked; or nil.
+-- An idle connection for `key` under `owner`, checked, and the connection
+-- object it was last used through; or nil.
 local function pool_take(pool, owner, key)
     local keys = pool.store[owner]
     local stack = keys and keys[key]
@@ -793,15 +798,16 @@ local function pool_take(pool, owner, key)
     while #stack > 0 do
         local entry = stack[#stack]
         stack[#stack] = nil
-        if entry.expires > now and alive(entry.c) then return entry.c end
+        if entry.expires > now and alive(entry.c) then return entry.c, entry.h end
         pcall(entry.c.close, entry.c)
     end
     return nil
 end
 
--- Keeps connection `c` for `key` under `owner`, or closes it when the pool
--- is full. The most recently used connection is taken first.
-local function pool_put(pool, owner, key, c)
+-- Keeps connection `c` (used through connection object `h`) for `key`
+-- under `owner`, or closes it when the pool is full. The most recently
+-- used connection is taken first.
+local function pool_put(pool, owner, key, c, h)
     local keys = pool.store[owner]
     if not keys then
         keys = {}
@@ -821,7 +827,7 @@ local function pool_put(pool, owner, key, c)
         c:close()
         return
     end
-    stack[#stack + 1] = { c = c, expires = now + pool.idle_timeout }
+    stack[#stack + 1] = { c = c, h = h, expires = now + pool.idle_timeout }
 end
 
 -- A string standing for a table of TLS parameters (sorted keys).
@@ -960,6 +966,9 @@ local function adopt(c, deadline)
     h.try = socket.newtry(function() h:close() end)
     if deadline then h.c = deadlined(c, deadline) end
     h.try(h.c:settimeout(http.TIMEOUT))
+    -- Without a deadline, the timeout the socket keeps: a kept connection
+    -- is used through the same object again while http.TIMEOUT is this.
+    if not deadline then h.timeout = http.TIMEOUT end
     return h
 end
 
@@ -1281,9 +1290,13 @@ local function exchange(reqt, state)
     local h, owner, key, code, status
     if pool then
         owner, key = reqt.create or DIRECT, pool_key(nreqt)
-        local c = pool_take(pool, owner, key)
+        local c, kept = pool_take(pool, owner, key)
         if c then
-            h = adopt(c, deadline)
+            if kept and not deadline and kept.timeout == http.TIMEOUT then
+                h = kept
+            else
+                h = adopt(c, deadline)
+            end
             code, status = send_request(h, nreqt, may_retry(reqt, nreqt))
             if code == RETRY then
                 h:close()
@@ -1318,7 +1331,7 @@ local function exchange(reqt, state)
     local location = not nreqt.source and redirect_target(nreqt, code, headers)
     if location then
         if pool and persistent(nreqt, code, status, headers) and drain(h, nreqt, code, headers) then
-            pool_put(pool, owner, key, h.raw)
+            pool_put(pool, owner, key, h.raw, h)
         else
             h:close()
         end
@@ -1346,7 +1359,7 @@ local function exchange(reqt, state)
         end
     end
     if pool and ended and persistent(nreqt, code, status, headers) then
-        pool_put(pool, owner, key, h.raw)
+        pool_put(pool, owner, key, h.raw, h)
     else
         h:close()
     end

@@ -1,5 +1,6 @@
 //! `require("luasocket_rs").socket_http()`: the native helpers of
 //! `socket.http`. `quiet` tells whether a kept connection can be reused;
+//! `statusline` reads the rest of a status line and finds its code;
 //! `receiveheaders` reads a response's header lines from
 //! one of our `tcp{client}` objects in one call, with the meaning of the
 //! Lua loop it stands in for (`head.rs`): each line is one
@@ -11,7 +12,7 @@ use super::class::want::TCP_CLIENT;
 use super::set_functions;
 use crate::buffer::Pattern;
 use crate::error::NetError;
-use crate::head::Head;
+use crate::head::{status_code, Head};
 use crate::pool;
 use crate::sock::Deliver;
 use crate::sys::lua::{native, Kind, Native, Ret, State};
@@ -19,6 +20,7 @@ use crate::sys::lua::{native, Kind, Native, Ret, State};
 const FUNCTIONS: &[(&str, Native)] = &[
     ("receiveheaders", native!(receiveheaders)),
     ("quiet", native!(quiet)),
+    ("statusline", native!(statusline)),
 ];
 
 /// Builds the helper table and leaves it on the stack.
@@ -47,6 +49,51 @@ impl Deliver for Append<'_> {
     }
 }
 
+/// `maxline` as socket.http passes it: `Some(None)` for nil (no cap),
+/// `None` for anything the Lua code should handle itself.
+fn read_maxline(l: &State, idx: i32) -> Option<Option<usize>> {
+    match l.kind(idx) {
+        Kind::Nil | Kind::None => Some(None),
+        Kind::Number => match l.to_number(idx) {
+            Some(m) if m >= 0.0 => Some(Some(m as usize)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `statusline(sock, head, maxline)`: reads the rest of a status line
+/// after its first bytes `head` (as `receive("*l", head, maxline)`) →
+/// the code (nil when the line has none) and the line; or `nil, err`.
+/// `false` when `sock` is not one of our `tcp{client}` objects or the
+/// arguments are not what socket.http passes.
+fn statusline(l: &State) -> Ret {
+    let (Some(head), Some(maxline)) = (l.to_bytes(2), read_maxline(l, 3)) else {
+        return not_mine(l);
+    };
+    let Some(mut s) = try_id::<TCP_CLIENT>(l) else {
+        return not_mine(l);
+    };
+    let mut line = pool::take_scratch();
+    line.clear();
+    line.extend_from_slice(head);
+    let failed = s.receive(Pattern::Line, head.len(), maxline, Append(&mut line));
+    drop(s);
+    let r = match failed {
+        Some(e) => l.fail(&e),
+        None => {
+            match status_code(&line) {
+                Some(code) => l.push_integer(i64::from(code)),
+                None => l.push_nil(),
+            }
+            l.push_bytes(&line);
+            Ok(2)
+        }
+    };
+    pool::give_scratch(line);
+    r
+}
+
 /// `receiveheaders(sock, list, maxline, budget)` → a table of the header
 /// lines up to the blank line (names in lower case, repeated names joined
 /// with ", "), or `nil, err`. With a table `list` (empty), each line also
@@ -57,13 +104,8 @@ impl Deliver for Append<'_> {
 fn receiveheaders(l: &State) -> Ret {
     // Anything else (a negative or NaN maxline, say) is left to the Lua
     // loop, which raises or fails as it always did.
-    let maxline = match l.kind(3) {
-        Kind::Nil | Kind::None => None,
-        Kind::Number => match l.to_number(3) {
-            Some(m) if m >= 0.0 => Some(m as usize),
-            _ => return not_mine(l),
-        },
-        _ => return not_mine(l),
+    let Some(maxline) = read_maxline(l, 3) else {
+        return not_mine(l);
     };
     let budget = match l.kind(4) {
         Kind::Number => l.to_number(4).unwrap_or(0.0),
