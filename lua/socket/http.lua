@@ -321,24 +321,12 @@ end
 -- HTTPS: a TCP connection, maybe a proxy tunnel, then a TLS transport
 ---------------------------------------------------------------------------
 
--- The TLS transports https can use, in order of preference. Each is a
--- module with `PARAMS`, `available()` and `wrap(sock, servername, params,
--- timeout, mode)`; socket/transport/luasec.lua describes the interface.
-local TRANSPORTS = { "socket.transport.luasec" }
-for i, name in ipairs(TRANSPORTS) do TRANSPORTS[i] = require(name) end
-
--- The transport for a request: the first one available; or nil and the
--- first one's reason. (With a second transport, this is where a request
--- would name the one it wants.)
-local function tls_transport()
-    local first_err
-    for _, transport in ipairs(TRANSPORTS) do
-        local ok, err = transport.available()
-        if ok then return transport end
-        first_err = first_err or err
-    end
-    return nil, first_err
-end
+-- The TLS transports https can use (LuaSec, and the built-in one on
+-- rustls), and the choice a request makes with `tls = "builtin"` or
+-- `"luasec"` (default: LuaSec when installed, else the built-in one). Each
+-- is a module with `PARAMS`, `available()` and `wrap(sock, servername,
+-- params, timeout, mode)`; socket/transport/luasec.lua describes it.
+local transports = require("socket.transport")
 
 -- Asks the HTTP proxy `sock` is connected to for a tunnel to `target`
 -- ("host:port"), as RFC 9110 §9.3.6 describes. Returns 1, or nil and a
@@ -438,7 +426,7 @@ end
 -- nil, servername = host}), connections go through an HTTP proxy's
 -- CONNECT tunnel.
 local function tls_create(reqt, tunnel)
-    local transport, err = tls_transport()
+    local transport, err = transports.choose(reqt.tls)
     if not transport then return nil, err end
     local servername = reqt.servername or (tunnel and tunnel.servername)
     return function()
@@ -847,12 +835,10 @@ end
 -- https the server name and every TLS parameter the request gives.
 local function pool_key(nreqt)
     if nreqt.scheme ~= "https" then return nreqt.origin .. "|" .. tostring(nreqt.proxyurl) end
-    local parts = { nreqt.origin, tostring(nreqt.proxyurl), tostring(nreqt.servername) }
-    for _, transport in ipairs(TRANSPORTS) do
-        for _, name in ipairs(transport.PARAMS) do
-            local value = nreqt[name]
-            if value ~= nil then parts[#parts + 1] = name .. "=" .. serialize(value, 0) end
-        end
+    local parts = { nreqt.origin, tostring(nreqt.proxyurl), tostring(nreqt.servername), tostring(nreqt.tls) }
+    for _, name in ipairs(transports.PARAMS) do
+        local value = nreqt[name]
+        if value ~= nil then parts[#parts + 1] = name .. "=" .. serialize(value, 0) end
     end
     return concat(parts, "|")
 end
@@ -1077,16 +1063,14 @@ end
 
 -- Request tables keys a redirect carries to the next hop.
 local CARRIED = { "source", "sink", "headers", "proxy", "maxredirects", "method", "step", "servername",
-    "retry", "headerlist" }
+    "retry", "headerlist", "tls" }
 do
     local carried = {}
     for _, name in ipairs(CARRIED) do carried[name] = true end
-    for _, transport in ipairs(TRANSPORTS) do
-        for _, name in ipairs(transport.PARAMS) do
-            if not carried[name] then
-                carried[name] = true
-                CARRIED[#CARRIED + 1] = name
-            end
+    for _, name in ipairs(transports.PARAMS) do
+        if not carried[name] then
+            carried[name] = true
+            CARRIED[#CARRIED + 1] = name
         end
     end
 end
