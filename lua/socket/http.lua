@@ -117,7 +117,8 @@ local function receiveheaders(sock, headers, list)
     -- our tcp{client} objects; it returns false for anything else.
     if headers == nil then
         local got, err = native.receiveheaders(sock, list, maxline, budget)
-        if got ~= false then return got, err end
+        if got then return got end
+        if got == nil then return nil, err end
     end
     headers = headers or {}
     local receive = sock.receive
