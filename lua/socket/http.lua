@@ -980,7 +980,8 @@ end
 -- The request target: the path (origin form), or the whole URL when the
 -- request goes through a proxy.
 local function request_uri(nreqt, proxied)
-    local path = try(nreqt.path, "invalid path 'nil'")
+    local path = nreqt.path
+    if not path then try(nil, "invalid path 'nil'") end
     if not (proxied or nreqt.params or nreqt.query) then return path end
     local target = {
         path = path,
@@ -1034,6 +1035,7 @@ local DEFAULTS = { path = "/", scheme = "http" }
 -- header_block read nothing else). Its `headers` table is shared by the
 -- requests that reuse it; nothing changes such a table after this point.
 local last_head = {}
+-- (same_head compares them in this order)
 local HEAD_NAMES = { "user-agent", "host", "connection", "te" }
 
 local function same_head(nreqt, method, scheme)
@@ -1045,10 +1047,8 @@ local function same_head(nreqt, method, scheme)
     end
     -- the names' spelling comes from socket.headers.canonic, which programs may change
     local canonic = headers_module.canonic
-    for i = 1, #HEAD_NAMES do
-        if m[i] ~= canonic[HEAD_NAMES[i]] then return false end
-    end
-    return true
+    return m[1] == canonic["user-agent"] and m[2] == canonic.host and m[3] == canonic.connection
+        and m[4] == canonic.te
 end
 
 local function remember_head(nreqt, method, scheme)
@@ -1093,6 +1093,7 @@ local function parse_url(u)
     return copy
 end
 
+local last_uri
 local function adjust_request(reqt, pool)
     local nreqt = reqt.url and parse_url(reqt.url) or { path = DEFAULTS.path, scheme = DEFAULTS.scheme }
     for k, v in pairs(reqt) do nreqt[k] = v end
@@ -1134,10 +1135,13 @@ local function adjust_request(reqt, pool)
     local tunnel = proxy and scheme == "https" and not reqt.create
     if tunnel and proxy.scheme ~= "http" then try(nil, "https needs an http:// proxy") end
     local forward = proxy and not tunnel
-    nreqt.uri = reqt.uri or request_uri(nreqt, forward)
-    if type(nreqt.uri) ~= "string" or nreqt.uri == "" or find(nreqt.uri, "%c") then
-        try(nil, "invalid url")
+    local uri = reqt.uri or request_uri(nreqt, forward)
+    -- (the last good target is remembered: the same one is checked once)
+    if uri ~= last_uri then
+        if type(uri) ~= "string" or uri == "" or find(uri, "%c") then try(nil, "invalid url") end
+        last_uri = uri
     end
+    nreqt.uri = uri
     -- Without headers, body or credentials of its own, a request's head
     -- depends only on what `same_head` compares: the last such head is
     -- reused (a program calling one endpoint again and again). Not with a
