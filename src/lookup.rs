@@ -74,12 +74,42 @@ impl Query {
 
     /// Runs the lookup here, on the calling thread.
     pub(crate) fn run(&self) -> Answer {
+        if let Some(addr) = self.numeric() {
+            return Ok(vec![addr]);
+        }
         let hints = Hints {
             family: self.family,
             socktype: self.socktype,
             flags: self.flags,
         };
         sys::getaddrinfo(self.host.as_deref(), self.port.as_deref(), hints)
+    }
+
+    /// The one address getaddrinfo answers, found without calling it, for
+    /// the query every connect to an address makes: a strict numeric
+    /// address (dotted decimal IPv4, or IPv6 without a scope) of the
+    /// query's family or any, a numeric port, a socket type and no flags.
+    /// Anything else (inet_aton's short forms, scopes, service names) goes
+    /// to getaddrinfo.
+    fn numeric(&self) -> Option<AddrInfo> {
+        if self.flags != 0 || self.socktype == 0 {
+            return None;
+        }
+        let ip: std::net::IpAddr = self.host.as_deref()?.parse().ok()?;
+        let port: u16 = self.port.as_deref()?.parse().ok()?;
+        let family = if ip.is_ipv4() {
+            libc::AF_INET
+        } else {
+            libc::AF_INET6
+        };
+        if self.family != libc::AF_UNSPEC && self.family != family {
+            return None;
+        }
+        Some(AddrInfo {
+            family,
+            addr: std::net::SocketAddr::new(ip, port).into(),
+            canonname: None,
+        })
     }
 }
 
@@ -368,6 +398,59 @@ fn pin_library() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_answers_are_getaddrinfo_s() {
+        for (host, port, family) in [
+            ("127.0.0.1", "80", libc::AF_UNSPEC),
+            ("127.0.0.1", "080", libc::AF_INET),
+            ("10.1.2.3", "65535", libc::AF_UNSPEC),
+            ("::1", "8080", libc::AF_UNSPEC),
+            ("::1", "1", libc::AF_INET6),
+            ("2001:db8::7", "443", libc::AF_UNSPEC),
+            ("::ffff:127.0.0.1", "5", libc::AF_INET6),
+        ] {
+            for socktype in [libc::SOCK_STREAM, libc::SOCK_DGRAM] {
+                let q = Query {
+                    host: Some(host.into()),
+                    port: Some(port.into()),
+                    family,
+                    socktype,
+                    flags: 0,
+                };
+                let fast = q.numeric().expect(host);
+                let hints = Hints {
+                    family,
+                    socktype,
+                    flags: 0,
+                };
+                let slow = sys::getaddrinfo(Some(host), Some(port), hints).expect(host);
+                assert_eq!(slow.len(), 1, "{host}");
+                assert_eq!(fast.family, slow[0].family, "{host}");
+                assert_eq!(fast.addr.as_socket(), slow[0].addr.as_socket(), "{host}");
+                assert_eq!(fast.canonname, slow[0].canonname, "{host}");
+            }
+        }
+        // left to getaddrinfo: short forms, another family, scopes, names, flags
+        for (host, port, family, flags) in [
+            ("127.1", "80", libc::AF_UNSPEC, 0),
+            ("127.0.0.1", "80", libc::AF_INET6, 0),
+            ("::1", "80", libc::AF_INET, 0),
+            ("fe80::1%lo", "80", libc::AF_UNSPEC, 0),
+            ("localhost", "80", libc::AF_UNSPEC, 0),
+            ("127.0.0.1", "http", libc::AF_UNSPEC, 0),
+            ("127.0.0.1", "80", libc::AF_UNSPEC, libc::AI_PASSIVE),
+        ] {
+            let q = Query {
+                host: Some(host.into()),
+                port: Some(port.into()),
+                family,
+                socktype: libc::SOCK_STREAM,
+                flags,
+            };
+            assert!(q.numeric().is_none(), "{host} {port}");
+        }
+    }
 
     #[test]
     fn hosts_files_are_parsed_with_comments_and_aliases() {
