@@ -72,13 +72,15 @@ pub(crate) fn wait_events(
 }
 
 /// Runs `op` until it succeeds, fails for real, or the deadline passes.
+/// The deadline's clock starts at the first wait (a call that succeeds at
+/// once reads no clock; C LuaSocket reads it on every call); a caller that
+/// reports the elapsed time starts it before calling this.
 pub(crate) fn retry<T>(
     fd: RawFd,
     interest: Interest,
     deadline: &Deadline,
     mut op: impl FnMut() -> io::Result<T>,
 ) -> Result<T, NetError> {
-    deadline.start_clock();
     loop {
         match op() {
             Ok(v) => return Ok(v),

@@ -575,6 +575,8 @@ impl Sock {
         let mut err = None;
         while sent < data.len() {
             let end = data.len().min(sent + SEND_STEP);
+            // The elapsed time counts from before the first send(2).
+            dl.start_clock();
             match io::retry(fd, Interest::Write, &dl, || sys::send(fd, &data[sent..end])) {
                 Ok(n) => sent += n,
                 Err(e) => {
@@ -799,6 +801,9 @@ struct StreamSource<'d> {
 impl Source for StreamSource<'_> {
     fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError> {
         let fd = self.fd;
+        // Stream receives report their elapsed time: the clock starts
+        // before the first read.
+        self.dl.start_clock();
         io::retry(fd, Interest::Read, self.dl, || sys::recv_into(fd, buf, max))
     }
 }

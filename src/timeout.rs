@@ -73,9 +73,11 @@ impl Timeout {
 }
 
 /// The deadline of one call, in monotonic seconds (plain floats: cheaper
-/// than `Instant` arithmetic on every call). Its clock starts just before
-/// the call's first system call or wait: a call served from the buffer
-/// reads no clock at all and reports an elapsed time of 0.
+/// than `Instant` arithmetic on every call). Its clock starts at the call's
+/// first wait, or earlier for the calls that report their elapsed time
+/// (stream send and receive start it just before their first system call):
+/// a call that never waits reads no clock but for its elapsed time, and one
+/// served from the buffer reads none at all and reports 0.
 #[derive(Clone, Debug)]
 pub(crate) struct Deadline {
     limit: f64,
@@ -95,7 +97,8 @@ impl Deadline {
     }
 
     /// Starts the clock if it has not started: called before the first
-    /// system call, so the elapsed time counts every call into the kernel.
+    /// system call by calls that report their elapsed time, so that it
+    /// counts every call into the kernel.
     pub(crate) fn start_clock(&self) {
         self.started();
     }
@@ -116,15 +119,21 @@ impl Deadline {
         self.limit == 0.0
     }
 
-    /// Time left, `None` for no limit; zero once passed.
+    /// Time left, `None` for no limit; zero once passed. Starts the clock
+    /// if it has not started (even without a limit, for the elapsed time):
+    /// then the whole limit is left, and one clock read does for both.
     pub(crate) fn remaining(&self) -> Option<Duration> {
-        // Started even without a limit, for the elapsed time.
-        let start = self.started();
+        let start = self.start.get();
+        let left = if start.is_nan() {
+            self.start.set(sys::clock(true));
+            self.limit
+        } else {
+            start + self.limit - sys::clock(true)
+        };
         if self.limit >= FOREVER_SECS {
             return None;
         }
-        let end = start + self.limit;
-        Some(Duration::from_secs_f64((end - sys::clock(true)).max(0.0)))
+        Some(Duration::from_secs_f64(left.max(0.0)))
     }
 
     /// Seconds since the clock started (the `_DEBUG` trailing value).
