@@ -2,7 +2,9 @@
 -- against one implementation (whichever `socket` package.path/cpath give),
 -- checks every byte it received, and prints IMPL, FROM and RESULT lines
 -- (see bench/harness.lua).
--- bench/run starts the peer (bench/peer.c) and passes its port.
+-- bench/run starts the peer (bench/peer.c) and passes its port, and the
+-- stopwatch (bench/stopwatch.c) that times each case's region: the library
+-- under test is never asked the time.
 --
 -- usage: lua bench/net_cases.lua CASE PORT SCALE
 --   SCALE multiplies the work (1 = full, smaller in quick mode).
