@@ -9,10 +9,58 @@
 --   RESULT <number>
 -- and exits 3 when a data check fails, 4 when the case raised an error.
 --
+-- Wall time is never read from the library under test (nor from any Lua
+-- library): harness.start() and harness.stop() mark the timed region for
+-- bench/stopwatch.c, a separate process that reads CLOCK_MONOTONIC (see
+-- there), through the two pipes bench/run hands the process, named in
+-- BENCH_STOPWATCH as "<marks fd> <replies fd>". Both implementations are
+-- timed by the same two writes and reads. CPU time, where a case means it,
+-- is os.clock.
+--
 -- Loaded with dofile (package.path is left to the implementation under
 -- test), so it requires no module itself.
 
 local harness = {}
+
+local marks, replies
+
+local function stopwatch()
+    if not marks then
+        local w, r = (os.getenv("BENCH_STOPWATCH") or ""):match("^(%d+) (%d+)$")
+        if not w then
+            io.stderr:write("case failed: BENCH_STOPWATCH not set (run the cases through bench/run)\n")
+            os.exit(4)
+        end
+        marks = assert(io.open("/dev/fd/" .. w, "wb"))
+        marks:setvbuf("no")
+        replies = assert(io.open("/dev/fd/" .. r, "rb"))
+    end
+    return marks, replies
+end
+
+-- Starts the stopwatch; returns once it has taken the time, so the work
+-- that follows is all inside the region.
+function harness.start()
+    local m, r = stopwatch()
+    m:write("s")
+    assert(r:read(1) == "s", "stopwatch did not answer")
+end
+
+-- Stops it and returns the seconds since harness.start().
+function harness.stop()
+    local m, r = stopwatch()
+    m:write("e")
+    local seconds = tonumber(r:read("*l"))
+    assert(seconds, "stopwatch did not answer")
+    return seconds
+end
+
+-- Times `f()` and returns the seconds it took and f's first result.
+function harness.time(f)
+    harness.start()
+    local out = f()
+    return harness.stop(), out
+end
 
 -- The shared objects of `kind` ("socket" or "mime") mapped into this
 -- process: ours (one library for both), else C LuaSocket's, by the names

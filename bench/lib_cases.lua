@@ -14,8 +14,9 @@
 --          writes it.
 --
 -- Rates of the mime and url cases are per second of CPU time (os.clock);
--- the http cases use wall time, since they wait on the server, and make one
--- untimed request first.
+-- the http cases use wall time, since they wait on the server, read by the
+-- stopwatch (bench/stopwatch.c, through harness.start/stop: never the
+-- library's clock), and make one untimed request first.
 
 local harness = dofile((arg[0]:match("^(.*)/") or ".") .. "/harness.lua")
 
@@ -28,17 +29,32 @@ local BUDGET = 0.3 * scale
 local INPUT = scale >= 0.1 and MIB or 64 * 1024
 local CHUNK = 2048 -- what ltn12.source.string hands each filter
 
--- Calls `run` at least 3 times and until BUDGET seconds of `clock` have
+-- Calls `run` at least 3 times and until BUDGET seconds of CPU time have
 -- passed. Returns runs per second and the last run's result.
-local function repeat_for_budget(run, clock)
-    local n, t0 = 0, clock()
+local function repeat_for_budget(run)
+    local n, t0 = 0, os.clock()
     local out, elapsed
     repeat
         out = run()
         n = n + 1
-        elapsed = clock() - t0
+        elapsed = os.clock() - t0
     until n >= 3 and elapsed >= BUDGET and elapsed > 0
     return n / elapsed, out
+end
+
+-- The same in wall time, read by the stopwatch, which is not asked along
+-- the way: 3 calls timed to size the run, then a fixed number of calls that
+-- fills BUDGET (at least 3), timed as one region. Returns runs per second
+-- and the last run's result.
+local function repeat_timed(run)
+    local probe = harness.time(function()
+        for _ = 1, 3 do run() end
+    end)
+    local n = math.max(3, math.ceil(3 * BUDGET / probe))
+    local out
+    harness.start()
+    for _ = 1, n do out = run() end
+    return n / harness.stop(), out
 end
 
 ---------------------------------------------------------------------------
@@ -175,7 +191,7 @@ local function codec(setup, verify)
         run = function()
             local mime = require("mime")
             local f, input, first, extra = setup(mime)
-            local per_second, out = repeat_for_budget(chunked(f, input, first, extra), os.clock)
+            local per_second, out = repeat_for_budget(chunked(f, input, first, extra))
             out = table.concat(out)
             verify(mime, out)
             return per_second * #input / 1e6, harness.digest(out)
@@ -257,7 +273,7 @@ local function chain(setup, verify)
                 local src = ltn12.source.chain(ltn12.source.string(input), make())
                 check(ltn12.pump.all(src, (ltn12.sink.table(t))), "pump failed")
                 return t
-            end, os.clock)
+            end)
             out = table.concat(out)
             verify(mime, out)
             return per_second * #input / 1e6, harness.digest(out)
@@ -331,7 +347,7 @@ local function calls(f, list)
             results[k] = f(list[k])
         end
         return results
-    end, os.clock)
+    end)
     return per_second * 1000, last
 end
 
@@ -396,22 +412,21 @@ local function http_case(f)
         modules = { "socket", "socket.http", "ltn12" },
         run = function()
             check(port and port > 0, "no HTTP server port given")
-            local socket, http = require("socket"), require("socket.http")
-            return f(http, "http://127.0.0.1:" .. port, socket.gettime)
+            return f(require("socket.http"), "http://127.0.0.1:" .. port)
         end,
     }
 end
 
-cases.http_small = http_case(function(http, base, clock)
+cases.http_small = http_case(function(http, base)
     local function get()
         local body, code = http.request(base .. "/small.txt")
         check(code == 200 and body == SMALL_BODY, "small GET: " .. tostring(code) .. " " .. tostring(body))
     end
     get() -- warm-up, not timed (see http_large)
-    return (repeat_for_budget(get, clock))
+    return (repeat_timed(get))
 end)
 
-cases.http_large = http_case(function(http, base, clock)
+cases.http_large = http_case(function(http, base)
     local size = big_size()
     local function get()
         local body, code = http.request(base .. "/big.bin")
@@ -425,7 +440,7 @@ cases.http_large = http_case(function(http, base, clock)
     -- 3 to 6 requests in the budget, its share of the rate depended on how
     -- many fitted, and the medians jumped between two values.
     get()
-    local rate, body = repeat_for_budget(get, clock)
+    local rate, body = repeat_timed(get)
     local pattern = block_pattern()
     for i = 0, size / BLOCK - 1 do
         if body:sub(i * BLOCK + 1, (i + 1) * BLOCK) ~= big_block(pattern, i) then
@@ -438,7 +453,7 @@ end)
 -- Small GETs with keepalive = true: ours keeps one connection (nginx's
 -- default keepalive_requests, 1000, renews it now and then); C LuaSocket
 -- does not know the key and connects for every request, as it must.
-cases.http_keepalive = http_case(function(http, base, clock)
+cases.http_keepalive = http_case(function(http, base)
     local ltn12 = require("ltn12")
     local function get()
         local t = {}
@@ -447,7 +462,7 @@ cases.http_keepalive = http_case(function(http, base, clock)
         check(r == 1 and code == 200 and body == SMALL_BODY, "kept-alive GET: " .. tostring(code) .. " " .. body)
     end
     get() -- warm-up, not timed (see http_large)
-    return (repeat_for_budget(get, clock))
+    return (repeat_timed(get))
 end)
 
 -- The same over TLS (PORT is nginx's TLS port), the certificate verified
@@ -457,7 +472,7 @@ cases.https_keepalive = {
     modules = { "socket", "socket.http", "ltn12" },
     run = function()
         check(port and port > 0, "no HTTPS server port given")
-        local socket, http, ltn12 = require("socket"), require("socket.http"), require("ltn12")
+        local http, ltn12 = require("socket.http"), require("ltn12")
         local cafile = os.getenv("BENCH_CAFILE")
         check(cafile, "BENCH_CAFILE not set")
         local u = "https://127.0.0.1:" .. port .. "/small.txt"
@@ -469,7 +484,7 @@ cases.https_keepalive = {
             check(r == 1 and code == 200 and body == SMALL_BODY, "https GET: " .. tostring(code) .. " " .. body)
         end
         get()
-        return (repeat_for_budget(get, socket.gettime))
+        return (repeat_timed(get))
     end,
 }
 
