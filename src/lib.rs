@@ -43,6 +43,8 @@ mod sock;
 mod sys;
 #[cfg(any(feature = "lua", test))]
 mod timeout;
+#[cfg(any(feature = "lua", test))]
+mod tls;
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod url;
 

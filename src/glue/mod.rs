@@ -22,6 +22,7 @@ mod poller;
 mod select;
 mod stream;
 mod tcp;
+mod tls;
 mod udp;
 mod unix;
 mod url;
@@ -55,6 +56,7 @@ const OPENERS: &[(&str, Native)] = &[
     ("mime_core", native!(mime::open)),
     ("socket_unix", native!(unix::open)),
     ("socket_url", native!(url::open)),
+    ("socket_tls", native!(tls::open)),
 ];
 
 /// `require("luasocket_rs")`: a table of openers, one per native module
