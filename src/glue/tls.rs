@@ -15,8 +15,8 @@ use super::{check_c_int, set_functions};
 use crate::buffer::Pattern;
 use crate::error::{misuse, NetError};
 use crate::inet;
-use crate::sys::lua::{native, Kind, Native, Payload, Raise, Ret, State};
 use crate::sys;
+use crate::sys::lua::{native, Kind, Native, Payload, Raise, Ret, State};
 use crate::timeout::Mode;
 use crate::tls::{self, cert, Context, Params, Protocol, TlsStream, Verify};
 
@@ -543,7 +543,11 @@ fn getpeercertificate(l: &State) -> Ret {
     let n = l.opt_number(2, 1.0)?;
     let chain = s.peer_certificates();
     drop(s);
-    let idx = if n >= 1.0 && n < 1e9 { n as usize - 1 } else { usize::MAX };
+    let idx = if n >= 1.0 && n < 1e9 {
+        n as usize - 1
+    } else {
+        usize::MAX
+    };
     match chain.and_then(|mut c| (idx < c.len()).then(|| c.swap_remove(idx))) {
         Some(der) => push_cert(l, der),
         None => l.push_nil(),

@@ -16,8 +16,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, OtherError, RootCertStore,
-    ServerConfig, SignatureScheme,
+    CertificateError, ClientConfig, DigitallySignedStruct, OtherError, RootCertStore, ServerConfig,
+    SignatureScheme,
 };
 
 use super::cert;
@@ -182,8 +182,8 @@ fn roots(p: &Params) -> Result<Arc<RootCertStore>, NetError> {
     }
     let mut store = RootCertStore::empty();
     if let Some(file) = &p.cafile {
-        let certs = load_pem_certs(file)
-            .map_err(|e| fail(format!("error loading CA locations ({e})")))?;
+        let certs =
+            load_pem_certs(file).map_err(|e| fail(format!("error loading CA locations ({e})")))?;
         let (added, _) = store.add_parsable_certificates(certs);
         if added == 0 {
             return Err(fail(
@@ -305,7 +305,11 @@ fn explain(e: &rustls::Error, leaf: &CertificateDer<'_>, name: &ServerName<'_>) 
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                 "certificate is not yet valid".to_string()
             }
-            CertificateError::UnknownIssuer if cert::is_self_issued(leaf) => {
+            // webpki says UnknownIssuer, or CaUsedAsEndEntity for a
+            // self-signed CA certificate: OpenSSL's words name the case.
+            CertificateError::UnknownIssuer | CertificateError::Other(_)
+                if cert::is_self_issued(leaf) =>
+            {
                 "self-signed certificate".to_string()
             }
             CertificateError::UnknownIssuer => "unable to get local issuer certificate".to_string(),
