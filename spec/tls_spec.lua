@@ -273,7 +273,8 @@ describe("socket.tls", function()
             assert.are.equal(fp, cert:digest("sha256"))
             assert.are.equal(run(x509 .. " -serial"):match("serial=(%x+)"), cert:serial())
             assert.are.equal(httpd.read_file(certs.good.cert), cert:pem())
-            assert.has_error(function() cert:digest("md5") end, "bad argument #1 to 'digest' (digest algorithm not supported)")
+            assert.has_error(function() cert:digest("md5") end,
+                "bad argument #1 to 'digest' (digest algorithm not supported)")
             assert.is_nil(c:getpeercertificate(2))
             assert.are.equal(1, #c:getpeerchain())
         end)
@@ -311,7 +312,8 @@ describe("socket.tls", function()
         for _, case in ipairs({
             { "expired", { cafile = "ca" }, "certificate verify failed: certificate has expired" },
             { "wrong", { cafile = "ca" }, "certificate does not match host name '127.0.0.1'" },
-            { "wrong", { cafile = "ca", servername = "localhost" }, "certificate does not match host name 'localhost'" },
+            { "wrong", { cafile = "ca", servername = "localhost" },
+                "certificate does not match host name 'localhost'" },
             { "self", { cafile = "ca" }, "certificate verify failed: self-signed certificate" },
             { "good", { cafile = "self" }, "certificate verify failed: unable to get local issuer certificate" },
         }) do

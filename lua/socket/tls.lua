@@ -112,8 +112,9 @@ end
 -- @param cfg a context, or parameters for newcontext
 -- @return tls{client} or tls{server}, or nil and a message
 function _M.wrap(sock, cfg)
-    local ctx, err = cfg, nil
+    local ctx = cfg
     if not native.iscontext(cfg) then
+        local err
         ctx, err = _M.newcontext(cfg)
         if not ctx then return nil, err end
     end

@@ -543,7 +543,7 @@ fn getpeercertificate(l: &State) -> Ret {
     let n = l.opt_number(2, 1.0)?;
     let chain = s.peer_certificates();
     drop(s);
-    let idx = if n >= 1.0 && n < 1e9 {
+    let idx = if (1.0..1e9).contains(&n) {
         n as usize - 1
     } else {
         usize::MAX
