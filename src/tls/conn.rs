@@ -501,3 +501,93 @@ impl TlsStream {
         Some(super::Info::new(version, suite.suite()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::config::{build, Params, Protocol, Verify};
+    use std::io::Write as _;
+    use std::os::fd::IntoRawFd;
+    use std::os::unix::net::UnixStream;
+
+    fn client_ctx() -> Context {
+        build(&Params {
+            server: false,
+            protocol: Protocol::Any,
+            verify: Verify::None,
+            cafile: None,
+            capath: None,
+            certificate: None,
+            key: None,
+            alpn: vec![b"x".to_vec()],
+            servername: Some("localhost".to_string()),
+        })
+        .expect("a client context needs no file")
+    }
+
+    /// A client over one end of a socket pair; the other end is the peer.
+    fn client(timeout: f64) -> (TlsStream, UnixStream) {
+        let (a, b) = UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        (
+            TlsStream::new(a.into_raw_fd(), client_ctx(), (timeout, -1.0)),
+            b,
+        )
+    }
+
+    #[test]
+    fn a_silent_peer_gives_wantread_at_zero_timeout_and_timeout_after_a_wait() {
+        let (mut t, _peer) = client(0.0);
+        assert!(matches!(t.handshake(), Err(NetError::WantRead)));
+        assert!(!t.dirty());
+        t.set_timeout(0.05, Mode::Block);
+        let t0 = std::time::Instant::now();
+        assert!(matches!(t.handshake(), Err(NetError::Timeout)));
+        assert!(t0.elapsed() >= std::time::Duration::from_millis(40));
+        // nothing but the handshake works before it ends
+        assert!(matches!(t.send(b"x").1, Some(NetError::Closed)));
+        t.close();
+        assert_eq!(t.fd(), -1);
+    }
+
+    #[test]
+    fn garbage_fails_the_handshake_and_the_failure_sticks() {
+        let (mut t, mut peer) = client(1.0);
+        peer.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").unwrap();
+        let first = t.handshake().unwrap_err().to_string();
+        assert_eq!(first, "received corrupt message of type InvalidContentType");
+        assert_eq!(t.handshake().unwrap_err().to_string(), first);
+        t.close();
+    }
+
+    #[test]
+    fn a_peer_closing_mid_handshake_is_closed() {
+        let (mut t, peer) = client(1.0);
+        drop(peer);
+        assert!(matches!(
+            t.handshake(),
+            Err(NetError::Closed) | Err(NetError::Os(_))
+        ));
+        t.close();
+    }
+
+    #[test]
+    fn missing_files_are_reported_as_luasec_words_them() {
+        let err = build(&Params {
+            server: true,
+            protocol: Protocol::Tls13,
+            verify: Verify::None,
+            cafile: None,
+            capath: None,
+            certificate: Some("/nonexistent/cert.pem".to_string()),
+            key: Some("/nonexistent/key.pem".to_string()),
+            alpn: Vec::new(),
+            servername: None,
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error loading certificate (No such file or directory)"
+        );
+    }
+}
