@@ -38,6 +38,8 @@ enum Stage {
     Ready,
     /// The handshake failed: every later call fails the same way.
     Failed(String),
+    /// Closed (no heap: the object is never dropped, see `close`).
+    Closed,
 }
 
 /// One `tls{client}` or `tls{server}` object's state.
@@ -287,6 +289,7 @@ impl TlsStream {
         match &self.stage {
             Stage::Ready => return Ok(()),
             Stage::Failed(msg) => return Err(NetError::Tls(msg.clone())),
+            Stage::Closed => return Err(NetError::Closed),
             Stage::Handshaking => {}
         }
         if self.fd < 0 {
@@ -462,9 +465,8 @@ impl TlsStream {
         self.ctx = None;
         self.sni = None;
         self.input.clear();
-        if self.stage == Stage::Handshaking {
-            self.stage = Stage::Failed("closed".to_string());
-        }
+        // Drops a failure's message too: nothing on the heap is left.
+        self.stage = Stage::Closed;
     }
 
     /// `getalpn()`: the protocol the peers agreed on.
