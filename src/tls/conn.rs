@@ -422,6 +422,12 @@ impl TlsStream {
             }
             let end = data.len().min(sent + SEND_STEP);
             match conn.writer().write(&data[sent..end]) {
+                // rustls' buffer is flushed above, so it takes something
+                // unless the connection can send no more.
+                Ok(0) => {
+                    err = Some(NetError::Closed);
+                    break;
+                }
                 Ok(n) => sent += n,
                 Err(e) => {
                     err = Some(e.into());
