@@ -38,6 +38,7 @@ build = {
             ["socket"] = "lua/socket.lua",
             ["socket.core"] = "lua/socket/core.lua",
             ["socket.unix"] = "lua/socket/unix.lua",
+            ["socket.tls"] = "lua/socket/tls.lua",
             ["socket.headers"] = "lua/socket/headers.lua",
             ["socket.compat"] = "lua/socket/compat.lua",
             ["socket.url"] = "lua/socket/url.lua",

@@ -168,6 +168,8 @@ local function modules()
             lib = "socket/tp.lua", q = "tp", class = "socket.tp" },
         { name = "mbox", t = require("mbox"), pages = { "mbox.md" }, doc = "mbox.", lib = "mbox.lua", q = "mbox",
             class = "mbox" },
+        { name = "socket.tls", t = require("socket.tls"), pages = { "tls.md" }, doc = "tls.",
+            lib = "socket/tls.lua", q = "tls", class = "socket.tls" },
     }
 end
 
@@ -398,6 +400,34 @@ describe("the manual and the annotations", function()
         for what, obj in pairs({ ["unixdgram{unconnected}"] = d, ["unixdgram{connected}"] = dc }) do
             check_methods(what, obj, "unix.md", "dgram:", "socket/unix.lua", "socket.unixdgram", problems)
         end
+        assert_none(problems)
+    end)
+
+    it("documents and annotates every method of TLS connections and certificates", function()
+        local problems = {}
+        local tls = require("socket.tls")
+        local server = keep(assert(socket.bind("127.0.0.1", 0)))
+        local _, port = server:getsockname()
+        local client = assert(tls.wrap(assert(socket.connect("127.0.0.1", port)), { verify = "none" }))
+        keep(client)
+        check_methods("tls{client}", client, "tls.md", "conn:", "socket/tls.lua", "socket.tls.conn", problems)
+        -- a certificate object, from a server made with a test certificate
+        local dir = dirs.new()
+        local certs = require("fixtures.httpd").certs(dir)
+        local peer = keep(assert(server:accept()))
+        local srv = keep(assert(tls.wrap(peer, { mode = "server", certificate = certs.good.cert,
+            key = certs.good.key })))
+        check_methods("tls{server}", srv, "tls.md", "conn:", "socket/tls.lua", "socket.tls.conn", problems)
+        client:settimeout(0)
+        srv:settimeout(0)
+        for _ = 1, 50 do
+            local a, b = client:dohandshake(), srv:dohandshake()
+            if a and b then break end
+            socket.select({ client, srv }, nil, 0.1)
+        end
+        local cert = assert(client:getpeercertificate())
+        check_methods("tls{certificate}", cert, "tls.md", "cert:", "socket/tls.lua", "socket.tls.certificate",
+            problems)
         assert_none(problems)
     end)
 

@@ -112,6 +112,37 @@ describe("examples/", function()
         assert.is_true(srv.wait(), "the server stops after its one client")
     end)
 
+    TESTED["https_server.lua"] = true
+    it("https_server.lua answers GETs over TLS, checked by our client and by curl or openssl", function()
+        local dir = httpd.tmpdir()
+        local certs = httpd.certs(dir)
+        local srv = track(start("https_server.lua", quote(certs.good.cert) .. " " .. quote(certs.good.key) .. " 0 2"))
+        local port = srv.first_line():match("^https server on 127%.0%.0%.1:(%d+)$")
+        assert.truthy(port, srv.output())
+        -- our client, verifying the certificate against the test CA
+        local tls = require("socket.tls")
+        local tcp = assert(socket.connect("127.0.0.1", tonumber(port)))
+        tcp:settimeout(10)
+        local c = assert(tls.wrap(tcp, { cafile = certs.ca, servername = "localhost", alpn = "http/1.1" }))
+        assert.is_true(c:dohandshake())
+        assert.are.equal("http/1.1", c:getalpn())
+        c:send("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        local reply = c:receive("*a")
+        c:close()
+        assert.matches("^HTTP/1%.1 200 OK\r\n", reply)
+        assert.matches("\r\n\r\nhello from /hello over TLSv1%.3\n$", reply)
+        -- openssl s_client as a second, independent client
+        local openssl = httpd.program("openssl")
+        local p = assert(io.popen("printf 'GET /two HTTP/1.0\\r\\n\\r\\n' | timeout 20 " .. openssl
+            .. " s_client -quiet -connect 127.0.0.1:" .. port .. " -CAfile " .. quote(certs.ca)
+            .. " -servername localhost -verify_return_error -tls1_2 2>/dev/null"))
+        local out = p:read("*a")
+        p:close()
+        httpd.rmdir(dir)
+        assert.matches("hello from /two over TLSv1%.2\n$", out)
+        assert.is_true(srv.wait(), "the server stops after two requests")
+    end)
+
     TESTED["poller_echo_server.lua"] = true
     it("poller_echo_server.lua echoes lines to several clients at once, large ones too", function()
         local srv = track(start("poller_echo_server.lua", "0 4 20"))

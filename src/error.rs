@@ -56,6 +56,17 @@ pub(crate) enum NetError {
     /// `poller:modify` or `poller:remove` of an object not in the set.
     #[error("not in poller")]
     NotMember,
+    /// `socket.tls`: a handshake with a zero timeout must wait to read
+    /// (LuaSec's word).
+    #[error("wantread")]
+    WantRead,
+    /// ... or to write.
+    #[error("wantwrite")]
+    WantWrite,
+    /// `socket.tls`: a TLS failure (certificate check, alert, bad record,
+    /// a file that does not load), its text made in `tls/`.
+    #[error("{0}")]
+    Tls(String),
 }
 
 impl NetError {
@@ -116,6 +127,15 @@ pub(crate) mod misuse {
     pub(crate) const POLLER_OBJECT: &str = "socket expected";
     /// `socket.poller(backend)` with a name other than "epoll" or "poll".
     pub(crate) const POLLER_BACKEND: &str = "invalid backend ('epoll' or 'poll' expected)";
+
+    /// `tls.newcontext` with a parameter of the wrong type or value.
+    pub(crate) fn tls_param(name: &str) -> String {
+        format!("socket.tls: invalid value for parameter '{name}'")
+    }
+    /// A certificate whose DER `socket.tls` cannot read.
+    pub(crate) const TLS_BAD_CERT: &str = "socket.tls: malformed certificate";
+    /// `cert:digest(alg)` with an algorithm other than sha1/256/384/512.
+    pub(crate) const TLS_DIGEST: &str = "digest algorithm not supported";
 
     /// `luaL_checkudata`'s complaint: "<class> expected".
     pub(crate) fn expected(what: &str) -> String {

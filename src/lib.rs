@@ -45,6 +45,10 @@ mod sock;
 mod sys;
 #[cfg(any(feature = "lua", test))]
 mod timeout;
+// Without the glue only its unit tests use it; most methods serve Lua.
+#[cfg(any(feature = "lua", test))]
+#[cfg_attr(not(feature = "lua"), allow(dead_code, unused_imports))]
+mod tls;
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod url;
 

@@ -27,7 +27,9 @@
 --     sleep/select/tp.connect/poller:wait timeouts are capped at 0.01 s; SO_LINGER
 --     timeouts are forced to 0; setfd never adopts a real descriptor;
 --   * callbacks handed to the library stop after a few calls, so pumps end;
---   * socket.http.request, smtp and ftp are not fuzzed (they need servers).
+--   * socket.http.request, smtp and ftp are not fuzzed (they need servers);
+--     socket.tls objects are shaken hands over loopback with a certificate
+--     made here.
 local seed = tonumber(arg and arg[1]) or os.time()
 local total = tonumber(arg and arg[2]) or 2000
 local verbose = arg and arg[3] == "-v"
@@ -41,6 +43,7 @@ local url = require("socket.url")
 local headers = require("socket.headers")
 local tp = require("socket.tp")
 local mbox = require("mbox")
+local tls = require("socket.tls")
 
 math.randomseed(seed)
 local random = math.random
@@ -54,6 +57,10 @@ do
     p:close()
     assert(tmpdir and tmpdir ~= "", "mktemp -d failed")
 end
+-- A self-signed certificate for the TLS objects of the pool.
+local tls_cert, tls_key = tmpdir .. "/tls.pem", tmpdir .. "/tls.key"
+os.execute("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost"
+    .. " -keyout '" .. tls_key .. "' -out '" .. tls_cert .. "' >/dev/null 2>&1")
 local path_seq = 0
 local function fresh_path()
     path_seq = path_seq + 1
@@ -232,6 +239,26 @@ local function build_pool()
         p:add(server, "r")
         add(p)
     end
+    -- TLS objects: a shaken pair and the server's certificate, one before
+    -- its handshake, a closed one; and the two contexts
+    local sctx = assert(tls.newcontext({ mode = "server", certificate = tls_cert, key = tls_key }))
+    local cctx = assert(tls.newcontext({ verify = "none", alpn = "x" }))
+    local ta = assert(tls.wrap(assert(socket.connect("127.0.0.1", port)), cctx))
+    local tb = assert(tls.wrap(assert(server:accept()), sctx))
+    ta:settimeout(0)
+    tb:settimeout(0)
+    for _ = 1, 50 do
+        local x, y = ta:dohandshake(), tb:dohandshake()
+        if x and y then break end
+        socket.select({ ta, tb }, nil, 0.05)
+    end
+    add(ta); add(tb); add(ta:getpeercertificate()); add(sctx); add(cctx)
+    add(tls.wrap(assert(socket.connect("127.0.0.1", port)), cctx))
+    add((server:accept()))
+    local tclosed = tls.wrap(assert(socket.connect("127.0.0.1", port)), sctx)
+    tclosed:close()
+    add(tclosed)
+    add((server:accept()))
     -- closed sockets of every class
     for _, class in ipairs({ "tcp{master}", "tcp{client}", "tcp{server}", "udp{unconnected}", "udp{connected}",
         "unixstream{master}", "unixstream{client}", "unixstream{server}", "unixdgram{unconnected}",
@@ -314,6 +341,7 @@ add_module("mbox", mbox)
 local native = require("luasocket_rs")
 add_module("luasocket_rs.socket_url()", native.socket_url())
 add_module("luasocket_rs.socket_http()", native.socket_http())
+add_module("socket.tls", tls)
 
 build_pool()
 local methods = {}

@@ -23,6 +23,7 @@ mod poller;
 mod select;
 mod stream;
 mod tcp;
+mod tls;
 mod udp;
 mod unix;
 mod url;
@@ -57,6 +58,7 @@ const OPENERS: &[(&str, Native)] = &[
     ("socket_unix", native!(unix::open)),
     ("socket_url", native!(url::open)),
     ("socket_http", native!(http::open)),
+    ("socket_tls", native!(tls::open)),
 ];
 
 /// `require("luasocket_rs")`: a table of openers, one per native module

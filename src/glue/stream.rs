@@ -108,7 +108,7 @@ pub(crate) fn receiveany<const W: u8>(l: &State) -> Ret {
 /// `receiveany`'s `max`, read as `luaL_checkinteger` reads it (5.3 and
 /// 5.4 refuse a number without an integer value; 5.1, 5.2 and LuaJIT
 /// truncate it), then required to be at least 1.
-fn check_max(l: &State, idx: i32) -> Result<usize, Raise> {
+pub(crate) fn check_max(l: &State, idx: i32) -> Result<usize, Raise> {
     let m = l.check_number(idx)?;
     if cfg!(any(feature = "lua53", feature = "lua54")) && !is_integer_value(m) {
         return Err(Raise::arg(idx, misuse::NOT_INTEGER));
@@ -125,9 +125,9 @@ fn check_max(l: &State, idx: i32) -> Result<usize, Raise> {
 
 /// Pushes what `receive` returns: `prefix .. data, nil, nil` or
 /// `nil, err, prefix .. partial`, then the elapsed time.
-struct Push<'a> {
-    l: &'a State,
-    prefix: &'a [u8],
+pub(crate) struct Push<'a> {
+    pub(crate) l: &'a State,
+    pub(crate) prefix: &'a [u8],
 }
 
 impl Deliver for Push<'_> {
