@@ -745,6 +745,96 @@ describe("socket.http", function()
         end)
     end)
 
+    describe("https through the built-in transport (tls = 'builtin', socket.tls on rustls)", function()
+        local function get(server, extra, host)
+            local t = {}
+            local reqt = { url = "https://" .. (host or "127.0.0.1") .. ":" .. server.port .. "/hello.txt",
+                tls = "builtin", sink = ltn12.sink.table(t) }
+            for k, v in pairs(extra or {}) do reqt[k] = v end
+            local r, code = http.request(reqt)
+            if not r then return nil, code end
+            return r, code, table.concat(t)
+        end
+
+        it("verifies by default: an unknown CA fails with the reason", function()
+            local r, err = get(good)
+            assert.is_nil(r)
+            assert.is_truthy(err:find("^certificate verify failed: "), err)
+        end)
+
+        it("succeeds with the test CA, checks host names and wildcards", function()
+            local r, code, body = get(good, { cafile = certs.ca })
+            assert.are.same({ 1, 200, hello }, { r, code, body })
+            assert.are.same({ nil, "certificate does not match host name '127.0.0.1'" },
+                { get(wrong, { cafile = certs.ca }) })
+            assert.are.equal(200, select(2, get(good, { cafile = certs.ca }, "localhost")))
+            assert.are.equal(200, select(2, get(good, { cafile = certs.ca, servername = "a.wild.test" })))
+            assert.are.same({ nil, "certificate does not match host name 'a.b.wild.test'" },
+                { get(good, { cafile = certs.ca, servername = "a.b.wild.test" }) })
+        end)
+
+        it("refuses a self-signed certificate unless verify = 'none'", function()
+            local r, err = get(selfsigned, { cafile = certs.ca })
+            assert.is_nil(r)
+            assert.is_truthy(err:find("^certificate verify failed: "), err)
+            assert.are.same({ 1, 200, hello }, { get(selfsigned, { verify = "none" }) })
+        end)
+
+        it("refuses a LuaSec parameter it cannot honour, and an unknown transport", function()
+            local r, err = get(good, { cafile = certs.ca, ciphers = "ALL" })
+            assert.is_nil(r)
+            assert.are.equal("the built-in TLS transport does not support 'ciphers' (use tls = \"luasec\")", err)
+            r, err = get(good, { cafile = certs.ca, tls = "gnutls" })
+            assert.is_nil(r)
+            assert.are.equal("invalid tls 'gnutls' (\"builtin\" or \"luasec\" expected)", err)
+        end)
+
+        it("GETs, POSTs and follows redirects through nginx over TLS", function()
+            local base = "https://127.0.0.1:" .. ngx.tls_port
+            local t = {}
+            local _, code = http.request { url = base .. "/data.bin", tls = "builtin", cafile = certs.ca,
+                sink = ltn12.sink.table(t) }
+            assert.are.equal(200, code)
+            assert.is_true(table.concat(t) == data)
+            t = {}
+            _, code = http.request { url = base .. "/upload", method = "POST", tls = "builtin", cafile = certs.ca,
+                source = ltn12.source.string("over rustls"), sink = ltn12.sink.table(t) }
+            assert.are.equal(200, code)
+            assert.are.equal("over rustls", parse_echo(table.concat(t)).body)
+            t = {}
+            _, code = http.request { url = base .. "/to-https", tls = "builtin", cafile = certs.ca,
+                sink = ltn12.sink.table(t) }
+            assert.are.equal(200, code)
+            assert.are.equal(hello, table.concat(t))
+        end)
+
+        it("keeps connections alive in a pool: one handshake for many requests", function()
+            local p = http.pool()
+            finally(function() p:close() end)
+            local base = "https://127.0.0.1:" .. ngx.tls_port
+            for _ = 1, 5 do
+                local t = {}
+                local _, code = http.request { url = base .. "/hello.txt", tls = "builtin", cafile = certs.ca,
+                    pool = p, sink = ltn12.sink.table(t) }
+                assert.are.equal(200, code)
+                assert.are.equal(hello, table.concat(t))
+                assert.are.equal(1, p:count())
+            end
+        end)
+
+        it("goes through a proxy's CONNECT tunnel, verifying the origin", function()
+            local target = "https://a.wild.test:" .. good.port .. "/hello.txt"
+            local t = {}
+            local r, code = http.request { url = target, tls = "builtin", proxy = "http://pu:pp@127.0.0.1:" .. py.port,
+                cafile = certs.ca, sink = ltn12.sink.table(t) }
+            assert.are.same({ 1, 200, hello }, { r, code, table.concat(t) })
+            local err
+            r, err = http.request { url = target, tls = "builtin", proxy = "http://pu:pp@127.0.0.1:" .. py.port }
+            assert.is_nil(r)
+            assert.is_truthy(err:find("^certificate verify failed: "), err)
+        end)
+    end)
+
     describe("https through LuaSec", function()
         local function tlsurl(server, path, host)
             return "https://" .. (host or "127.0.0.1") .. ":" .. server.port .. (path or "/hello.txt")
@@ -932,15 +1022,19 @@ describe("socket.http", function()
             end)
         end)
 
-        it("without LuaSec, says so", function()
+        it("without LuaSec, goes through the built-in transport; tls = 'luasec' says LuaSec is missing", function()
             local saved_loaded, saved_preload = package.loaded.ssl, package.preload.ssl
             package.loaded.ssl = nil
             package.preload.ssl = function() error("module 'ssl' not found", 0) end
             finally(function()
                 package.loaded.ssl, package.preload.ssl = saved_loaded, saved_preload
             end)
+            local body, code = http.request { url = tlsurl(good), cafile = certs.ca }
+            assert.are.equal(200, code)
+            assert.are.equal(1, body)
             assert.are.same({ nil, "LuaSec not found: https needs the 'ssl' module" },
-                { http.request(tlsurl(good)) })
+                { http.request { url = tlsurl(good), cafile = certs.ca, tls = "luasec" } })
+            assert.is_nil(package.loaded.ssl)
         end)
 
         it("serves LuaSec's own ssl.https over this socket.http", function()

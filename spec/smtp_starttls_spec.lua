@@ -104,6 +104,27 @@ describe("socket.smtp STARTTLS", function()
             end
         end)
 
+        it("upgrades through the built-in transport (tls.transport = 'builtin'), and without LuaSec", function()
+            servers.write_file(tls_out, "")
+            assert.are.same({ 1 }, { smtp.send(mail(tls_srv, { starttls = "required",
+                tls = { cafile = certs.ca, transport = "builtin" } })) })
+            local r, err = smtp.send(mail(tls_srv, { starttls = "required", tls = { transport = "builtin" } }))
+            assert.is_nil(r)
+            assert.truthy(err:find("^certificate verify failed: "), err)
+            local loaded, preload = package.loaded.ssl, package.preload.ssl
+            package.loaded.ssl = nil
+            package.preload.ssl = function() error("no LuaSec here") end
+            local sent = { smtp.send(mail(tls_srv, { starttls = "required", tls = { cafile = certs.ca } })) }
+            package.loaded.ssl, package.preload.ssl = loaded, preload
+            assert.are.same({ 1 }, sent)
+            local got = received(tls_out)
+            assert.are.equal(2, #got)
+            for _, m in ipairs(got) do
+                assert.truthy(tostring(m.tls):match("^TLSv1%.[23]$"))
+                assert.are.same({ "LOGIN", "ann", "s3cr3t pw" }, m.auth)
+            end
+        end)
+
         it("verifies the host name it connected to: localhost is in the certificate", function()
             assert.are.equal(1, smtp.send(mail(tls_srv, { server = "localhost", starttls = "required",
                 tls = { cafile = certs.ca } })))
@@ -245,17 +266,18 @@ describe("socket.smtp STARTTLS", function()
             assert.are.equal("EHLO client.example\r\nSTARTTLS\r\n", lines_of(srv, 2))
         end)
 
-        it("fails with 'LuaSec not found ...' before sending STARTTLS when LuaSec is missing", function()
-            local srv = play({})
-            finally(srv.stop)
-            local loaded, preload = package.loaded.ssl, package.preload.ssl
-            package.loaded.ssl = nil
-            package.preload.ssl = function() error("no LuaSec here") end
-            local r, err = smtp.send(mail(srv, { starttls = "required" }))
-            package.loaded.ssl, package.preload.ssl = loaded, preload
-            assert.are.same({ nil, "LuaSec not found: STARTTLS needs the 'ssl' module" }, { r, err })
-            assert.are.equal("EHLO client.example\r\n", lines_of(srv, 1))
-        end)
+        it("asked for LuaSec when it is missing, fails with 'LuaSec not found ...' before sending STARTTLS",
+            function()
+                local srv = play({})
+                finally(srv.stop)
+                local loaded, preload = package.loaded.ssl, package.preload.ssl
+                package.loaded.ssl = nil
+                package.preload.ssl = function() error("no LuaSec here") end
+                local r, err = smtp.send(mail(srv, { starttls = "required", tls = { transport = "luasec" } }))
+                package.loaded.ssl, package.preload.ssl = loaded, preload
+                assert.are.same({ nil, "LuaSec not found: STARTTLS needs the 'ssl' module" }, { r, err })
+                assert.are.equal("EHLO client.example\r\n", lines_of(srv, 1))
+            end)
     end)
 
     describe("session:starttls()", function()

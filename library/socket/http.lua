@@ -22,6 +22,7 @@
 ---@field user? string
 ---@field password? string
 ---@field servername? string https: the name to verify and send (SNI)
+---@field tls? "builtin"|"luasec" https: the TLS transport (default: LuaSec when installed, else the built-in socket.tls)
 ---@field verify? string|string[] https (LuaSec): default "peer"; "none" turns checks off
 ---@field cafile? string https (LuaSec)
 ---@field capath? string https (LuaSec)

@@ -20,6 +20,7 @@
 ---LuaSec's `ssl.wrap` parameters, under the names https takes them. The
 ---certificate and host name are verified unless `verify = "none"`.
 ---@class socket.smtp.tls
+---@field transport? "builtin"|"luasec" the TLS transport (default: LuaSec when installed, else socket.tls)
 ---@field servername? string name the certificate must match, and SNI (default: the server)
 ---@field verify? string|string[] default `"peer"`
 ---@field cafile? string default: the system's CA bundle

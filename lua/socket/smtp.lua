@@ -23,9 +23,10 @@
 --
 -- Beyond LuaSocket: `starttls = true` or `"required"` in `send`'s table
 -- (and `session:starttls()`) upgrades the connection to TLS (RFC 3207)
--- through the TLS transport https uses (socket.transport.luasec), which
--- verifies the server's certificate and name by default. Without
--- `starttls`, nothing changes: no STARTTLS is sent and LuaSec is not loaded.
+-- through a TLS transport https also uses (LuaSec when installed, else
+-- the built-in socket.tls; `tls = { transport = "builtin" }` chooses),
+-- which verifies the server's certificate and name by default. Without
+-- `starttls`, nothing changes: no STARTTLS is sent and no TLS is loaded.
 -- @module socket.smtp
 
 local socket = require("socket")
@@ -33,7 +34,7 @@ local tp = require("socket.tp")
 local ltn12 = require("ltn12")
 local headers = require("socket.headers")
 local mime = require("mime")
-local transport = require("socket.transport.luasec")
+local transports = require("socket.transport")
 
 local error, ipairs, pairs, setmetatable, tostring, type = error, ipairs, pairs, setmetatable, tostring, type
 local math_random = math.random
@@ -96,9 +97,11 @@ end
 -- which verifies the certificate and host name unless told otherwise.
 -- On any failure the session's `try` closes the connection and raises.
 -- @param tlst optional table: `servername` (the name the certificate must
---   match and the SNI name; default the server `open` connected to) and
---   the LuaSec parameters https takes (`verify`, `cafile`, `capath`,
---   `key`, `certificate`, `password`, `protocol`, `options`, ...)
+--   match and the SNI name; default the server `open` connected to),
+--   `transport` (`"luasec"` or `"builtin"`; default LuaSec when installed,
+--   else the built-in one) and the TLS parameters https takes (`verify`,
+--   `cafile`, `capath`, `key`, `certificate`, `protocol`, and for LuaSec
+--   `password`, `options`, ...)
 -- @param domain name to send with EHLO (default `smtp.DOMAIN`)
 -- @return the new EHLO reply text
 function methods:starttls(tlst, domain)
@@ -108,7 +111,9 @@ function methods:starttls(tlst, domain)
     tlst = tlst or {}
     -- Checked before STARTTLS is sent: after its 220 the server waits for
     -- a handshake, and there is no way back to plain SMTP.
-    self.try(transport.available() or nil, "LuaSec not found: STARTTLS needs the 'ssl' module")
+    local transport, why = transports.choose(tlst.transport)
+    if not transport and tlst.transport == "luasec" then why = "LuaSec not found: STARTTLS needs the 'ssl' module" end
+    self.try(transport, why)
     self.try(self.tp:command("STARTTLS"))
     self.try(self.tp:check("^220"))
     local c = self.tp.c
