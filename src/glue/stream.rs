@@ -161,7 +161,12 @@ pub(crate) fn send<const W: u8>(l: &State) -> Ret {
     let j = l.opt_number(4, -1.0)?;
     let range = send_range(data.len(), i, j);
     let (sent, err, elapsed) = s.send(&data[range.from..range.to]);
-    let last = range.base + sent as f64;
+    push_sent(l, range.base + sent as f64, err.as_ref(), elapsed)
+}
+
+/// Pushes what `send` returns: `last, nil, nil` or `nil, err, last`, then
+/// the elapsed time (tcp and tls objects alike).
+pub(crate) fn push_sent(l: &State, last: f64, err: Option<&NetError>, elapsed: f64) -> Ret {
     match err {
         None => {
             l.push_number(last);

@@ -440,21 +440,7 @@ fn send(l: &State) -> Ret {
     let j = l.opt_number(4, -1.0)?;
     let range = crate::buffer::send_range(data.len(), i, j);
     let (sent, err, elapsed) = s.send(&data[range.from..range.to]);
-    let last = range.base + sent as f64;
-    match err {
-        None => {
-            l.push_number(last);
-            l.push_nil();
-            l.push_nil();
-        }
-        Some(e) => {
-            l.push_nil();
-            l.push_str(&e.to_string());
-            l.push_number(last);
-        }
-    }
-    l.push_number(elapsed);
-    Ok(4)
+    super::stream::push_sent(l, range.base + sent as f64, err.as_ref(), elapsed)
 }
 
 /// Pushes `ip, port, family` of the local or peer address, or `nil, msg`.
