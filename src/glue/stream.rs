@@ -47,10 +47,10 @@ pub(crate) fn accept<const S: u8, const C: u8>(l: &State) -> Ret {
     }
 }
 
-/// `receive([pattern [, prefix [, maxsize]]])` → `data` or `nil, err,
-/// partial`, then the elapsed time (`_DEBUG`).
-pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
-    let mut s = check_id::<W>(l)?;
+/// `receive`'s arguments (after self): the pattern, the prefix and
+/// `maxsize`, read and checked as LuaSocket reads them (tcp and tls alike).
+#[inline(always)]
+pub(crate) fn receive_args(l: &State) -> Result<(Pattern, &[u8], Option<usize>), Raise> {
     // Most calls pass at most a pattern: one look at the top spares the
     // type checks of the absent prefix and maxsize.
     let top = l.top();
@@ -87,6 +87,14 @@ pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
             })
         }
     };
+    Ok((pattern, prefix, maxsize))
+}
+
+/// `receive([pattern [, prefix [, maxsize]]])` → `data` or `nil, err,
+/// partial`, then the elapsed time (`_DEBUG`).
+pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
+    let mut s = check_id::<W>(l)?;
+    let (pattern, prefix, maxsize) = receive_args(l)?;
     s.receive(pattern, prefix.len(), maxsize, Push { l, prefix });
     Ok(4)
 }

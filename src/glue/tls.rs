@@ -10,9 +10,8 @@
 use std::cell::{RefCell, RefMut};
 
 use super::class::one;
-use super::stream::{check_max, Push};
+use super::stream::{check_max, receive_args, Push};
 use super::{check_c_int, set_functions};
-use crate::buffer::Pattern;
 use crate::error::{misuse, NetError};
 use crate::inet;
 use crate::sys;
@@ -391,31 +390,7 @@ fn getstats(l: &State) -> Ret {
 /// `receive([pattern [, prefix [, maxsize]]])`, exactly as `tcp`'s.
 fn receive(l: &State) -> Ret {
     let mut s = check(l)?;
-    let prefix = l.opt_bytes(3)?.unwrap_or(&[]);
-    let bad = || Raise::arg(2, misuse::RECEIVE_PATTERN);
-    let pattern = match l.kind(2) {
-        Kind::None | Kind::Nil => Pattern::Line,
-        Kind::Number => Pattern::count(l.to_number(2).unwrap_or(-1.0)).ok_or_else(bad)?,
-        Kind::String => match Pattern::parse(l.check_bytes(2)?) {
-            Some(p) => p,
-            None => Pattern::count(l.to_number(2).ok_or_else(bad)?).ok_or_else(bad)?,
-        },
-        _ => return Err(l.type_error(2, "string")),
-    };
-    let maxsize = match l.kind(4) {
-        Kind::None | Kind::Nil => None,
-        _ => {
-            let m = l.check_number(4)?;
-            if m.is_nan() || m < 0.0 {
-                return Err(Raise::arg(4, misuse::MAXSIZE));
-            }
-            Some(if m >= usize::MAX as f64 {
-                usize::MAX
-            } else {
-                m as usize
-            })
-        }
-    };
+    let (pattern, prefix, maxsize) = receive_args(l)?;
     s.receive(pattern, prefix.len(), maxsize, Push { l, prefix });
     Ok(4)
 }
