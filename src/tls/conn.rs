@@ -11,7 +11,7 @@
 //! time says `timeout` (as `tcp` does), not `wantread`/`wantwrite`; only a
 //! handshake with a zero timeout says those (see docs/compatibility.md).
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::os::fd::RawFd;
 
 use rustls::pki_types::ServerName;
@@ -158,14 +158,35 @@ struct TlsSource<'a> {
     dl: &'a Deadline,
 }
 
+/// Appends up to `want` bytes of the plaintext rustls holds to `buf`,
+/// copied from its records as they are (no zero-filled space to read
+/// into); `Reader::read`'s returns: the count, 0 at close_notify,
+/// `WouldBlock` when nothing is held, and an error only when nothing was
+/// taken.
+fn take_plaintext(conn: &mut Connection, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    let mut reader = conn.reader();
+    let mut total = 0;
+    while total < want {
+        match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(chunk) => {
+                let n = chunk.len().min(want - total);
+                buf.extend_from_slice(&chunk[..n]);
+                reader.consume(n);
+                total += n;
+            }
+            Err(_) if total > 0 => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(total)
+}
+
 impl Source for TlsSource<'_> {
     fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError> {
+        let want = max.clamp(1, READ_STEP);
         loop {
-            let old = buf.len();
-            buf.resize(old + max.clamp(1, READ_STEP), 0);
-            let got = self.conn.reader().read(&mut buf[old..]);
-            buf.truncate(old + *got.as_ref().unwrap_or(&0));
-            match got {
+            match take_plaintext(self.conn, buf, want) {
                 // Ok(0): the peer's close_notify, a clean end of stream.
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
