@@ -62,7 +62,7 @@ function harness.time(f)
     return harness.stop(), out
 end
 
--- The shared objects of `kind` ("socket" or "mime") mapped into this
+-- The shared objects of `kind` ("socket", "mime" or "ssl") mapped into this
 -- process: ours (one library for both), else C LuaSocket's, by the names
 -- Debian gives them (liblua5.x-socket.so.N, liblua5.x-mime.so.N) or the
 -- plain module layout (socket/core.so).
@@ -74,6 +74,7 @@ function harness.where_loaded(kind)
     return maps:match("(/[^\n]-luasocket_rs%.so)\n")
         or maps:match("(/[^\n]-" .. kind .. "/core%.so)\n")
         or maps:match("(/[^\n]-liblua[^\n]-" .. kind .. "%.so[^\n]*)\n")
+        or maps:match("(/[^\n]-/" .. kind .. "%.so)\n") -- LuaSec's ssl.so
         or "?"
 end
 

@@ -489,6 +489,127 @@ cases.https_keepalive = {
 }
 
 ---------------------------------------------------------------------------
+-- TLS: ours (socket.tls) beside C LuaSocket with LuaSec (ssl), both
+-- verifying nginx's certificate against the run's own (BENCH_CAFILE)
+---------------------------------------------------------------------------
+
+-- The TLS module each side has: socket.tls is ours only; C LuaSocket's
+-- users have LuaSec's ssl.
+local function tls_module()
+    return require("socket")._IMPLEMENTATION and "socket.tls" or "ssl"
+end
+
+-- LuaSec's wrap takes no `servername` (it checks the chain, not the name);
+-- ours checks the name too, so it is told which one.
+local function tls_params()
+    local cafile = os.getenv("BENCH_CAFILE")
+    check(cafile, "BENCH_CAFILE not set")
+    local p = { mode = "client", protocol = "any", verify = "peer", cafile = cafile }
+    if tls_module() == "socket.tls" then p.servername = "127.0.0.1" end
+    return p
+end
+
+-- Prints what the peers agreed on: bench/run requires the same for C and
+-- ours (a different cipher would compare different work).
+local function report_agreed(conn)
+    local info = conn:info()
+    print("AGREED " .. tostring(info and info.protocol) .. " " .. tostring(info and info.cipher))
+end
+
+local function tls_case(f)
+    return {
+        modules = function() return { "socket", tls_module() } end,
+        run = function()
+            check(port and port > 0, "no TLS server port given")
+            local socket, tls = require("socket"), require(tls_module())
+            return f(socket, tls)
+        end,
+    }
+end
+
+-- Connects and completes a handshake with `ctx`; returns the TLS object.
+local function handshake(socket, tls, ctx)
+    local c = assert(socket.connect("127.0.0.1", port))
+    c:settimeout(10)
+    local conn = assert(tls.wrap(c, ctx))
+    local ok, err = conn:dohandshake()
+    check(ok, "handshake: " .. tostring(err))
+    return conn
+end
+
+-- Full handshakes per second (connect, handshake, close) with one context
+-- made up front. PORT is nginx's server without session tickets or cache,
+-- so neither side can resume: ours would, with a reused context and a
+-- server that issues tickets (rustls' default), LuaSec would not.
+cases.tls_handshake = tls_case(function(socket, tls)
+    local ctx = assert(tls.newcontext(tls_params()))
+    local first = handshake(socket, tls, ctx) -- warm-up, not timed
+    report_agreed(first)
+    first:close()
+    return (repeat_timed(function() handshake(socket, tls, ctx):close() end))
+end)
+
+-- /bulk.bin (bench/run writes it: 64 KiB blocks numbered as in /big.bin,
+-- 200 MiB at full scale) read with receive(65536) on one connection,
+-- after a raw GET and its head; each block checked in place.
+local function bulk_size() return math.max(1, math.floor(200 * scale)) * MIB end
+
+cases.tls_bulk = tls_case(function(socket, tls)
+    local size = bulk_size()
+    local conn = handshake(socket, tls, tls_params())
+    report_agreed(conn)
+    conn:settimeout(30)
+    local suffix = block_pattern():sub(10)
+    harness.start()
+    assert(conn:send("GET /bulk.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
+    local status = conn:receive("*l")
+    check(status == "HTTP/1.1 200 OK", "bulk GET: " .. tostring(status))
+    local length
+    repeat
+        local line = assert(conn:receive("*l"))
+        length = length or tonumber(line:lower():match("^content%-length:%s*(%d+)"))
+    until line == ""
+    check(length == size, "bulk length " .. tostring(length) .. ", want " .. size)
+    for i = 0, size / BLOCK - 1 do
+        local chunk, err = conn:receive(BLOCK)
+        if not chunk or chunk:sub(1, 9) ~= ("%08d\n"):format(i) or chunk:find(suffix, 10, true) ~= 10 then
+            check(false, "bulk block " .. i .. ": " .. tostring(err or "differs"))
+        end
+    end
+    local dt = harness.stop()
+    conn:close()
+    return size / dt / 1e6
+end)
+
+-- Small GETs over https through socket.http, one connection (and one full
+-- handshake) per request, as a program without keep-alive makes them:
+-- ours with the built-in transport (what https:// uses where LuaSec is not
+-- installed), C LuaSocket through LuaSec's ssl.https.
+cases.https_small = tls_case(function()
+    local ltn12 = require("ltn12")
+    local u = "https://127.0.0.1:" .. port .. "/small.txt"
+    local p = tls_params()
+    local request
+    if tls_module() == "socket.tls" then
+        local http = require("socket.http")
+        request = function(t) return http.request { url = u, sink = ltn12.sink.table(t), tls = "builtin",
+            verify = p.verify, cafile = p.cafile } end
+    else
+        local https = require("ssl.https")
+        request = function(t) return https.request { url = u, sink = ltn12.sink.table(t),
+            protocol = p.protocol, verify = p.verify, cafile = p.cafile } end
+    end
+    local function get()
+        local t = {}
+        local r, code = request(t)
+        local body = table.concat(t)
+        check(r == 1 and code == 200 and body == SMALL_BODY, "https GET: " .. tostring(code) .. " " .. body)
+    end
+    get() -- warm-up, not timed (see http_large)
+    return (repeat_timed(get))
+end)
+
+---------------------------------------------------------------------------
 -- main
 ---------------------------------------------------------------------------
 
@@ -512,8 +633,12 @@ if not case then
     io.stderr:write("unknown case ", tostring(case_name), "\n")
     os.exit(2)
 end
+local modules = type(case.modules) == "function" and case.modules() or case.modules
 local files = {}
-for k, name in ipairs(case.modules) do files[k] = lua_file(require(name)) end
-local main = require(case.modules[1])
-local kind = case.modules[1] == "mime" and "mime" or "socket"
-harness.run(main._IMPLEMENTATION, harness.where_loaded(kind), case.run, files)
+for k, name in ipairs(modules) do files[k] = lua_file(require(name)) end
+local main = require(modules[1])
+local kind = modules[1] == "mime" and "mime" or "socket"
+local from = harness.where_loaded(kind)
+-- the TLS cases' C side: LuaSec's shared object too
+if modules[2] == "ssl" then from = from .. " " .. harness.where_loaded("ssl") end
+harness.run(main._IMPLEMENTATION, from, case.run, files)
