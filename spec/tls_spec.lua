@@ -331,6 +331,33 @@ describe("socket.tls", function()
                 assert.are.same({ true }, { d:dohandshake() })
             end)
         end
+
+        it("a self-signed certificate trusted as itself passes as with LuaSec, its name still checked", function()
+            -- self.pem says CA:TRUE, as `openssl req -x509` makes it; given
+            -- as the cafile, OpenSSL (LuaSec) trusts it: the oracle
+            local srv = httpd.s_server(dir, certs.self)
+            defer(function() srv.stop() end)
+            local h = child(table.concat({
+                'local socket = require("socket")',
+                'local ssl = require("ssl")',
+                'local c = assert(socket.connect("127.0.0.1", ' .. srv.port .. '))',
+                'c = assert(ssl.wrap(c, { mode = "client", protocol = "any", verify = "peer", cafile = '
+                    .. string.format("%q", certs.self.cert) .. ' }))',
+                'c:settimeout(5)',
+                'print(c:dohandshake())',
+                'c:close()',
+            }, "\n"), net.c_luasocket_env())
+            local luasec = h.wait()
+            local c = connect(srv.port, { cafile = certs.self.cert })
+            defer(function() c:close() end)
+            local ok, err = c:dohandshake()
+            assert.are.equal(luasec, tostring(ok) .. (err and "\t" .. err or "") .. "\n")
+            assert.is_true(ok)
+            c:close() -- s_server serves one connection at a time
+            local d = connect(srv.port, { cafile = certs.self.cert, servername = "other.example" })
+            defer(function() d:close() end)
+            assert.are.same({ false, "certificate does not match host name 'other.example'" }, { d:dohandshake() })
+        end)
     end)
 
     describe("server", function()

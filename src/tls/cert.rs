@@ -177,9 +177,11 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`) in
-/// OpenSSL's printed form, `"Dec  6 00:00:00 2026 GMT"`.
-fn time(t: &Tlv<'_>) -> Option<String> {
+/// A validity time's fields: year, month (1-12), day, hour, minute, second.
+type Fields = (u32, u32, u32, u32, u32, u32);
+
+/// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`).
+fn fields(t: &Tlv<'_>) -> Option<Fields> {
     let s = std::str::from_utf8(t.body).ok()?;
     let digits = s.strip_suffix('Z')?;
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -194,17 +196,54 @@ fn time(t: &Tlv<'_>) -> Option<String> {
         _ => return None,
     };
     let num = |r: std::ops::Range<usize>| rest[r].parse::<u32>().ok();
-    let month = num(0..2)?;
-    let month = MONTHS.get(month.checked_sub(1)? as usize)?;
-    Some(format!(
-        "{} {:>2} {:02}:{:02}:{:02} {} GMT",
-        month,
+    let f = (
+        year,
+        num(0..2)?,
         num(2..4)?,
         num(4..6)?,
         num(6..8)?,
         num(8..10)?,
-        year
+    );
+    let ok = (1..=12).contains(&f.1) && (1..=31).contains(&f.2) && f.3 < 24 && f.4 < 60 && f.5 < 61;
+    ok.then_some(f)
+}
+
+/// A validity time in OpenSSL's printed form, `"Dec  6 00:00:00 2026 GMT"`.
+fn time(t: &Tlv<'_>) -> Option<String> {
+    let (year, month, day, h, m, sec) = fields(t)?;
+    let month = MONTHS[month as usize - 1];
+    Some(format!(
+        "{month} {day:>2} {h:02}:{m:02}:{sec:02} {year} GMT"
     ))
+}
+
+/// Seconds since 1970 (days from the civil date, proleptic Gregorian).
+fn unix_seconds((year, month, day, h, m, s): Fields) -> i64 {
+    let (y, mo) = (i64::from(year), i64::from(month));
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)
+}
+
+/// The validity period, notBefore and notAfter in seconds since 1970.
+pub(crate) fn validity(der: &[u8]) -> Option<(i64, i64)> {
+    let cert = expect(der, SEQUENCE)?;
+    let tbs = expect(cert.body, SEQUENCE)?;
+    let mut at = tbs.body;
+    if let Some(v) = tlv(at).filter(|t| t.tag == 0xa0) {
+        at = v.rest;
+    }
+    let serial = expect(at, INTEGER)?;
+    let sig = expect(serial.rest, SEQUENCE)?;
+    let issuer = expect(sig.rest, SEQUENCE)?;
+    let validity = expect(issuer.rest, SEQUENCE)?;
+    let nb = tlv(validity.body)?;
+    let na = tlv(nb.rest)?;
+    Some((unix_seconds(fields(&nb)?), unix_seconds(fields(&na)?)))
 }
 
 /// `digest(alg)`: the lowercase hex digest of the DER bytes; `alg` is
@@ -287,6 +326,10 @@ mod tests {
             rest: &[],
         };
         assert_eq!(time(&bad), None);
+        assert_eq!(unix_seconds(fields(&t).unwrap()), 1_796_515_998);
+        assert_eq!(unix_seconds((1970, 1, 1, 0, 0, 0)), 0);
+        assert_eq!(unix_seconds((2000, 3, 1, 0, 0, 0)), 951_868_800);
+        assert_eq!(unix_seconds((2050, 12, 31, 23, 59, 59)), 2_556_143_999);
     }
 
     #[test]
@@ -328,6 +371,7 @@ mod tests {
         assert_eq!(info.subject[0].name, "commonName");
         assert_eq!(info.subject[0].value, b"abc");
         assert_eq!(info.not_after, "Dec  7 00:13:18 2026 GMT");
+        assert_eq!(super::validity(&cert), Some((1_796_515_998, 1_796_602_398)));
         assert!(is_self_issued(&cert));
         for n in 0..cert.len() {
             assert!(parse(&cert[..n]).is_none(), "prefix {n}");

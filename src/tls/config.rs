@@ -124,10 +124,10 @@ fn build_client(p: &Params, provider: Arc<CryptoProvider>) -> Result<Context, Ne
         Verify::None => None,
         Verify::Peer | Verify::PeerRequired => {
             let roots = roots(p)?;
-            let v = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+            let v = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
                 .build()
                 .map_err(|e| fail(format!("error loading CA locations ({e})")))?;
-            Some(v)
+            Some((v, roots))
         }
     };
     let verifier = Arc::new(Verifier {
@@ -285,8 +285,55 @@ fn load_key(path: &str) -> Result<PrivateKeyDer<'static>, NetError> {
 /// "none"`), with failures reworded the way LuaSec programs read them.
 #[derive(Debug)]
 struct Verifier {
-    inner: Option<Arc<WebPkiServerVerifier>>,
+    /// webpki's verifier and the trust anchors it was built with.
+    inner: Option<(Arc<WebPkiServerVerifier>, Arc<RootCertStore>)>,
     provider: Arc<CryptoProvider>,
+}
+
+/// OpenSSL (and so LuaSec) trusts a self-signed server certificate that is
+/// itself in the trust store: the `openssl req -x509` certificate of a test
+/// or internal server, given as `cafile`. webpki refuses it when it says
+/// CA:TRUE, as that command makes it (a CA used as an end entity). Such a
+/// certificate is accepted here when the store holds an anchor with its
+/// subject and key (the handshake proves the server holds that key), it is
+/// within its validity period and it names the server. `None` when it is
+/// not such a certificate; else the outcome, with the message on failure.
+fn trusted_itself(
+    roots: &RootCertStore,
+    leaf: &CertificateDer<'_>,
+    name: &ServerName<'_>,
+    now: UnixTime,
+) -> Option<Result<(), String>> {
+    if !cert::is_self_issued(leaf) {
+        return None;
+    }
+    let anchor = webpki::anchor_from_trusted_cert(leaf).ok()?;
+    let in_store = roots.roots.iter().any(|a| {
+        a.subject == anchor.subject && a.subject_public_key_info == anchor.subject_public_key_info
+    });
+    if !in_store {
+        return None;
+    }
+    let (not_before, not_after) = cert::validity(leaf)?;
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    if now < not_before {
+        return Some(Err(
+            "certificate verify failed: certificate is not yet valid".into(),
+        ));
+    }
+    if now > not_after {
+        return Some(Err(
+            "certificate verify failed: certificate has expired".into()
+        ));
+    }
+    let ee = webpki::EndEntityCert::try_from(leaf).ok()?;
+    if ee.verify_is_valid_for_subject_name(name).is_err() {
+        return Some(Err(format!(
+            "certificate does not match host name '{}'",
+            name.to_str()
+        )));
+    }
+    Some(Ok(()))
 }
 
 /// A verification failure, with its final message.
@@ -345,17 +392,22 @@ impl ServerCertVerifier for Verifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let Some(inner) = &self.inner else {
+        let Some((inner, roots)) = &self.inner else {
             return Ok(ServerCertVerified::assertion());
         };
-        inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            .map_err(|e| {
-                let msg = explain(&e, end_entity, server_name);
-                rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(
-                    Failure(msg),
-                ))))
-            })
+        let Err(e) =
+            inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        let msg = match trusted_itself(roots, end_entity, server_name, now) {
+            Some(Ok(())) => return Ok(ServerCertVerified::assertion()),
+            Some(Err(msg)) => msg,
+            None => explain(&e, end_entity, server_name),
+        };
+        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
+            OtherError(Arc::new(Failure(msg))),
+        )))
     }
 
     fn verify_tls12_signature(
