@@ -102,11 +102,10 @@ pub(crate) fn connect_in_progress(e: &io::Error) -> bool {
     )
 }
 
-/// `socket.sleep`: waits `d` on no descriptor, resuming after signals
-/// until the whole time has passed.
+/// `socket.sleep`: waits `d`, resuming after signals until the whole time
+/// has passed.
 pub(crate) fn sleep(d: Duration) {
-    let deadline = Deadline::after(d.as_secs_f64());
-    let _ = wait_any(&mut [], &deadline, None);
+    sys::sleep(d);
 }
 
 #[cfg(test)]

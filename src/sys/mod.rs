@@ -86,6 +86,40 @@ pub(crate) fn poll(fds: &mut [libc::pollfd], timeout: Option<Duration>) -> io::R
     Ok(n as usize)
 }
 
+/// Sleeps `d` on the monotonic clock, the whole time: an absolute
+/// clock_nanosleep resumed after signals (C LuaSocket's nanosleep loop,
+/// with no drift from the restarts).
+pub(crate) fn sleep(d: Duration) {
+    let mut until = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: until is a valid timespec; CLOCK_MONOTONIC always exists.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut until) };
+    let add = timespec(d);
+    let nsec = until.tv_nsec + add.tv_nsec;
+    until.tv_sec = until
+        .tv_sec
+        .saturating_add(add.tv_sec)
+        .saturating_add(nsec / 1_000_000_000);
+    until.tv_nsec = nsec % 1_000_000_000;
+    loop {
+        // SAFETY: until is a valid timespec; no remainder is asked for.
+        let rc = unsafe {
+            libc::clock_nanosleep(
+                libc::CLOCK_MONOTONIC,
+                libc::TIMER_ABSTIME,
+                &until,
+                std::ptr::null_mut(),
+            )
+        };
+        // clock_nanosleep returns the error number itself
+        if rc != libc::EINTR {
+            return;
+        }
+    }
+}
+
 /// Seconds on the monotonic clock (`monotonic`) or since the Unix epoch.
 pub(crate) fn clock(monotonic: bool) -> f64 {
     let id = if monotonic {
