@@ -639,6 +639,7 @@ for k, name in ipairs(modules) do files[k] = lua_file(require(name)) end
 local main = require(modules[1])
 local kind = modules[1] == "mime" and "mime" or "socket"
 local from = harness.where_loaded(kind)
--- the TLS cases' C side: LuaSec's shared object too
-if modules[2] == "ssl" then from = from .. " " .. harness.where_loaded("ssl") end
+-- the TLS cases' C side: LuaSec's shared object too (Debian's
+-- liblua5.x-sec.so, which lua/5.x/ssl.so links to)
+if modules[2] == "ssl" then from = from .. " " .. harness.where_loaded("sec") end
 harness.run(main._IMPLEMENTATION, from, case.run, files)

@@ -535,7 +535,6 @@ impl TlsStream {
 mod tests {
     use super::*;
     use crate::tls::config::{build, Params, Protocol, Verify};
-    use std::io::Write as _;
     use std::os::fd::IntoRawFd;
     use std::os::unix::net::UnixStream;
 
