@@ -74,8 +74,17 @@ const INTEGER: u8 = 0x02;
 const UTC_TIME: u8 = 0x17;
 const GENERALIZED_TIME: u8 = 0x18;
 
-/// Parses a DER certificate.
-pub(crate) fn parse(der: &[u8]) -> Option<CertInfo> {
+/// The parts of a certificate's TBSCertificate this module reads.
+struct Tbs<'a> {
+    serial: Tlv<'a>,
+    issuer: Tlv<'a>,
+    subject: Tlv<'a>,
+    not_before: Tlv<'a>,
+    not_after: Tlv<'a>,
+}
+
+/// Walks a DER certificate to the fields it reads.
+fn tbs(der: &[u8]) -> Option<Tbs<'_>> {
     let cert = expect(der, SEQUENCE)?;
     let tbs = expect(cert.body, SEQUENCE)?;
     let mut at = tbs.body;
@@ -88,14 +97,26 @@ pub(crate) fn parse(der: &[u8]) -> Option<CertInfo> {
     let issuer = expect(sig.rest, SEQUENCE)?;
     let validity = expect(issuer.rest, SEQUENCE)?;
     let subject = expect(validity.rest, SEQUENCE)?;
-    let nb = tlv(validity.body)?;
-    let na = tlv(nb.rest)?;
+    let not_before = tlv(validity.body)?;
+    let not_after = tlv(not_before.rest)?;
+    Some(Tbs {
+        serial,
+        issuer,
+        subject,
+        not_before,
+        not_after,
+    })
+}
+
+/// Parses a DER certificate.
+pub(crate) fn parse(der: &[u8]) -> Option<CertInfo> {
+    let t = tbs(der)?;
     Some(CertInfo {
-        serial: serial.body.to_vec(),
-        issuer: name(issuer.body)?,
-        subject: name(subject.body)?,
-        not_before: time(&nb)?,
-        not_after: time(&na)?,
+        serial: t.serial.body.to_vec(),
+        issuer: name(t.issuer.body)?,
+        subject: name(t.subject.body)?,
+        not_before: time(&t.not_before)?,
+        not_after: time(&t.not_after)?,
     })
 }
 
@@ -231,19 +252,11 @@ fn unix_seconds((year, month, day, h, m, s): Fields) -> i64 {
 
 /// The validity period, notBefore and notAfter in seconds since 1970.
 pub(crate) fn validity(der: &[u8]) -> Option<(i64, i64)> {
-    let cert = expect(der, SEQUENCE)?;
-    let tbs = expect(cert.body, SEQUENCE)?;
-    let mut at = tbs.body;
-    if let Some(v) = tlv(at).filter(|t| t.tag == 0xa0) {
-        at = v.rest;
-    }
-    let serial = expect(at, INTEGER)?;
-    let sig = expect(serial.rest, SEQUENCE)?;
-    let issuer = expect(sig.rest, SEQUENCE)?;
-    let validity = expect(issuer.rest, SEQUENCE)?;
-    let nb = tlv(validity.body)?;
-    let na = tlv(nb.rest)?;
-    Some((unix_seconds(fields(&nb)?), unix_seconds(fields(&na)?)))
+    let t = tbs(der)?;
+    Some((
+        unix_seconds(fields(&t.not_before)?),
+        unix_seconds(fields(&t.not_after)?),
+    ))
 }
 
 /// `digest(alg)`: the lowercase hex digest of the DER bytes; `alg` is
