@@ -18,18 +18,38 @@ local raised = require("support.objects").raised
 local it_hosts = hosts.available() and it or pending
 
 -- Code every child starts with: `say(key, value)` reports a result, and
--- `dead(addr [, port])` makes a listener at addr that never answers
--- (backlog 0, already full) and returns its port.
+-- `dead(addrs [, live])` makes listeners on one port at every address of
+-- `addrs` that never answer (backlog 0, already full), and an ordinary one
+-- at address `live` if given; returns the port and the live listener. A
+-- port free on one address may be taken on another (by any connection
+-- the test run holds there), so ports are tried until one is free on all
+-- of them, and the backlogs are filled only once every listener is bound.
 local PRELUDE = [[
 local socket = require("socket")
 local function say(key, value) io.write(key, "\t", tostring(value), "\n") end
 local held = {}
-local function dead(addr, port)
-    local s = assert(socket.bind(addr, port or 0, 0))
-    local _, p = s:getsockname()
-    held[#held + 1] = s
-    held[#held + 1] = assert(socket.connect(addr, p))
-    return p
+local function dead(addrs, live)
+    local all = {}
+    for i, addr in ipairs(addrs) do all[i] = addr end
+    if live then all[#all + 1] = live end
+    for _ = 1, 50 do
+        local made, port = {}, nil
+        for i, addr in ipairs(all) do
+            local s = socket.bind(addr, port or 0, i <= #addrs and 0 or 32)
+            if not s then break end
+            port = port or select(2, s:getsockname())
+            made[i] = s
+        end
+        if #made == #all then
+            for i = 1, #addrs do
+                held[#held + 1] = made[i]
+                held[#held + 1] = assert(socket.connect(addrs[i], port))
+            end
+            return port, live and made[#all]
+        end
+        for _, s in ipairs(made) do s:close() end
+    end
+    error("no port free on every address")
 end
 ]]
 
@@ -180,8 +200,7 @@ describe("connecting to a name with several addresses", function()
             local list = assert(socket.dns.getaddrinfo("dual.test"))
             say("first", list[1].addr)
             say("second", list[2].addr)
-            local port = dead(list[1].addr)
-            local srv = assert(socket.bind(list[2].addr, port))
+            local port, srv = dead({ list[1].addr }, list[2].addr)
             local t0 = socket.gettime()
             local c, err = socket.connect("dual.test", port)
             say("elapsed", socket.gettime() - t0)
@@ -212,9 +231,7 @@ describe("connecting to a name with several addresses", function()
         local r, raw = child("::1 trio.test\n127.0.0.1 trio.test\n127.0.0.2 trio.test\n", [[
             local list = assert(socket.dns.getaddrinfo("trio.test"))
             say("count", #list)
-            local port = dead(list[1].addr)
-            dead(list[2].addr, port)
-            dead(list[3].addr, port)
+            local port = dead({ list[1].addr, list[2].addr, list[3].addr })
             local t = socket.tcp()
             t:settimeout(1)
             local t0 = socket.gettime()
@@ -235,9 +252,7 @@ describe("connecting to a name with several addresses", function()
 
     it_hosts("a bound socket tries the addresses in turn, within one deadline", function()
         local r, raw = child("127.0.0.2 seq.test\n127.0.0.3 seq.test\n127.0.0.4 seq.test\n", [[
-            local port = dead("127.0.0.2")
-            dead("127.0.0.3", port)
-            dead("127.0.0.4", port)
+            local port = dead({ "127.0.0.2", "127.0.0.3", "127.0.0.4" })
             local t = socket.tcp4()
             assert(t:bind("127.0.0.1", 0))
             t:settimeout(0.5)
@@ -275,7 +290,7 @@ describe("connecting to a name with several addresses", function()
     it_hosts("a zero timeout starts one attempt and reports it as upstream does", function()
         local r, raw = child("::1 dual.test\n127.0.0.1 dual.test\n", [[
             local list = assert(socket.dns.getaddrinfo("dual.test"))
-            local port = dead(list[1].addr)
+            local port = dead({ list[1].addr })
             local t = socket.tcp()
             t:settimeout(0)
             say("first", select(2, t:connect("dual.test", port)))
