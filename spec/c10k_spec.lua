@@ -21,21 +21,24 @@ local quote = require("support.proc").quote
 local CONNS = tonumber(os.getenv("C10K_CONNS")) or 2000
 local PER_CLIENT = 2500
 local SECS = 60 + math.floor(CONNS / 50) -- the loops' own deadline; timeout(1) kills at SECS + 30
--- VmRSS may still grow from the second wave to the third by this much,
--- or by 60% of what the first wave added, whichever is more: the allocator
--- keeps and fragments the memory of thousands of 16 KiB input buffers freed
--- in a different order than they were taken, and settles only after four or
--- five waves (measured at 2,000: 18.4, 22.8, 26.9, 28.0, 31.8, 32.0, 28.8 MB
--- after waves 1 to 7; the Lua heap and the descriptors stay exact). A leak
--- of 5 kB per connection still exceeds it; the Lua heap (which holds every
--- object the server made) is checked to 64 kB.
+-- VmRSS may still grow after the second wave: by this much, or by 60% of
+-- what the first wave added, whichever is more, from wave 2 to 3 or from
+-- wave 3 to 4 (the smaller of the two counts). The allocator keeps and
+-- fragments the memory of thousands of 16 KiB input buffers freed in a
+-- different order than they were taken, and settles only after four or
+-- five waves, by uneven steps (measured at 2,000: 18.4, 22.8, 26.9, 28.0,
+-- 31.8, 32.0, 28.8 MB after waves 1 to 7; once 18.8 -> 25.9 MB from wave 2
+-- to 3 on Lua 5.3); the Lua heap and the descriptors stay exact. A leak of
+-- 5 kB per connection adds 10 MB at every wave, so both steps exceed it;
+-- the Lua heap (which holds every object the server made) is checked to
+-- 64 kB.
 local TOLERANCE_KB = 4096
-local WAVES = 3
+local WAVES = 4
 
 local hard_nofile, fields = require("support.proc").hard_nofile, require("support.proc").fields
 
 describe("soak: C10k on socket.poller()", function()
-    it(("serves %d concurrent connections, three times, with descriptors and memory flat"):format(CONNS), function()
+    it(("serves %d concurrent connections, four times, with descriptors and memory flat"):format(CONNS), function()
         local need = CONNS + 200
         local limit = math.min(hard_nofile(), need)
         assert.is_true(limit >= need, "hard descriptor limit too low: " .. limit)
@@ -97,10 +100,11 @@ describe("soak: C10k on socket.poller()", function()
         local sv = fields(rest:match("(server[^\n]*)") or "")
         assert.are.equal(WAVES * CONNS, sv.accepted, rest)
 
-        local w1, w2, w3 = waves[1], waves[2], waves[3]
+        local w1, w2, w3, w4 = waves[1], waves[2], waves[3], waves[4]
         local allowed = math.max(TOLERANCE_KB, (w1.rss_kb - w1.rss_before_kb) * 0.6)
-        assert.is_true(w3.rss_kb - w2.rss_kb <= allowed,
-            ("memory grew from wave 2 to wave 3: %d kB -> %d kB"):format(w2.rss_kb, w3.rss_kb))
+        assert.is_true(math.min(w3.rss_kb - w2.rss_kb, w4.rss_kb - w3.rss_kb) <= allowed,
+            ("memory grew at both waves after the second: %d -> %d -> %d kB"):format(w2.rss_kb, w3.rss_kb,
+                w4.rss_kb))
         -- The Lua heap keeps only the capacity of the tables that held every
         -- connection (the server's state table, the poller's member table:
         -- Lua tables do not shrink when emptied), at most 128 bytes per
@@ -109,13 +113,13 @@ describe("soak: C10k on socket.poller()", function()
             assert.is_true(w.lua_kb - w1.lua_before_kb <= 64 + CONNS * 128 / 1024,
                 ("lua heap %d kB -> %d kB"):format(w1.lua_before_kb, w.lua_kb))
         end
-        assert.is_true(w3.lua_kb - w1.lua_kb <= 64, ("lua heap %d kB -> %d kB"):format(w1.lua_kb, w3.lua_kb))
+        assert.is_true(w4.lua_kb - w1.lua_kb <= 64, ("lua heap %d kB -> %d kB"):format(w1.lua_kb, w4.lua_kb))
 
-        io.stderr:write(("\n[c10k %s] %d connections per wave, peak %d; waves %.2f / %.2f / %.2f s;"
-            .. " fds %d before and after each; VmRSS %d kB before, then %d / %d / %d kB;"
-            .. " Lua heap %d kB before, then %d / %d / %d kB; %d waits, %d items\n"):format(
-            _VERSION .. (rawget(_G, "jit") and " (LuaJIT)" or ""), CONNS, w3.peak, w1.secs, w2.secs, w3.secs,
-            w1.fds_before, w1.rss_before_kb, w1.rss_kb, w2.rss_kb, w3.rss_kb, w1.lua_before_kb, w1.lua_kb,
-            w2.lua_kb, w3.lua_kb, sv.waits, sv.items))
+        io.stderr:write(("\n[c10k %s] %d connections per wave, peak %d; waves %.2f / %.2f / %.2f / %.2f s;"
+            .. " fds %d before and after each; VmRSS %d kB before, then %d / %d / %d / %d kB;"
+            .. " Lua heap %d kB before, then %d / %d / %d / %d kB; %d waits, %d items\n"):format(
+            _VERSION .. (rawget(_G, "jit") and " (LuaJIT)" or ""), CONNS, w4.peak, w1.secs, w2.secs, w3.secs,
+            w4.secs, w1.fds_before, w1.rss_before_kb, w1.rss_kb, w2.rss_kb, w3.rss_kb, w4.rss_kb,
+            w1.lua_before_kb, w1.lua_kb, w2.lua_kb, w3.lua_kb, w4.lua_kb, sv.waits, sv.items))
     end)
 end)
