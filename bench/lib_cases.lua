@@ -450,19 +450,28 @@ cases.http_large = http_case(function(http, base)
     return rate * size / 1e6
 end)
 
+-- Times small GETs, each made by `request(t)` into table `t` and checked,
+-- after one untimed warm-up (see http_large); `what` names them in a
+-- failed check.
+local function time_small_gets(what, request)
+    local function get()
+        local t = {}
+        local r, code = request(t)
+        local body = table.concat(t)
+        check(r == 1 and code == 200 and body == SMALL_BODY, what .. ": " .. tostring(code) .. " " .. body)
+    end
+    get()
+    return (repeat_timed(get))
+end
+
 -- Small GETs with keepalive = true: ours keeps one connection (nginx's
 -- default keepalive_requests, 1000, renews it now and then); C LuaSocket
 -- does not know the key and connects for every request, as it must.
 cases.http_keepalive = http_case(function(http, base)
     local ltn12 = require("ltn12")
-    local function get()
-        local t = {}
-        local r, code = http.request { url = base .. "/small.txt", sink = ltn12.sink.table(t), keepalive = true }
-        local body = table.concat(t)
-        check(r == 1 and code == 200 and body == SMALL_BODY, "kept-alive GET: " .. tostring(code) .. " " .. body)
-    end
-    get() -- warm-up, not timed (see http_large)
-    return (repeat_timed(get))
+    return time_small_gets("kept-alive GET", function(t)
+        return http.request { url = base .. "/small.txt", sink = ltn12.sink.table(t), keepalive = true }
+    end)
 end)
 
 -- The same over TLS (PORT is nginx's TLS port), the certificate verified
@@ -476,15 +485,10 @@ cases.https_keepalive = {
         local cafile = os.getenv("BENCH_CAFILE")
         check(cafile, "BENCH_CAFILE not set")
         local u = "https://127.0.0.1:" .. port .. "/small.txt"
-        local function get()
-            local t = {}
-            local r, code = http.request { url = u, sink = ltn12.sink.table(t), keepalive = true,
-                verify = "peer", cafile = cafile }
-            local body = table.concat(t)
-            check(r == 1 and code == 200 and body == SMALL_BODY, "https GET: " .. tostring(code) .. " " .. body)
-        end
-        get()
-        return (repeat_timed(get))
+        return time_small_gets("https GET", function(t)
+            return http.request { url = u, sink = ltn12.sink.table(t), keepalive = true, verify = "peer",
+                cafile = cafile }
+        end)
     end,
 }
 
@@ -599,14 +603,7 @@ cases.https_small = tls_case(function()
         request = function(t) return https.request { url = u, sink = ltn12.sink.table(t),
             protocol = p.protocol, verify = p.verify, cafile = p.cafile } end
     end
-    local function get()
-        local t = {}
-        local r, code = request(t)
-        local body = table.concat(t)
-        check(r == 1 and code == 200 and body == SMALL_BODY, "https GET: " .. tostring(code) .. " " .. body)
-    end
-    get() -- warm-up, not timed (see http_large)
-    return (repeat_timed(get))
+    return time_small_gets("https GET", request)
 end)
 
 ---------------------------------------------------------------------------
