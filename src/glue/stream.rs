@@ -104,13 +104,19 @@ pub(crate) fn receive<const W: u8>(l: &State) -> Ret {
 pub(crate) fn receiveany<const W: u8>(l: &State) -> Ret {
     let mut s = check_id::<W>(l)?;
     let max = check_max(l, 2)?;
-    s.receive_any(max, |got| match got {
+    s.receive_any(max, |got| push_any(l, got))
+}
+
+/// `receiveany`'s returns, for tcp and tls objects: the bytes, or
+/// `nil, err`.
+pub(crate) fn push_any(l: &State, got: Result<&[u8], &NetError>) -> Ret {
+    match got {
         Ok(data) => {
             l.push_bytes(data);
             Ok(1)
         }
         Err(e) => l.fail(&e.to_string()),
-    })
+    }
 }
 
 /// `receiveany`'s `max`, read as `luaL_checkinteger` reads it (5.3 and

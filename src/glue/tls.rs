@@ -10,7 +10,7 @@
 use std::cell::{RefCell, RefMut};
 
 use super::class::one;
-use super::stream::{check_max, receive_args, Push};
+use super::stream::{check_max, push_any, receive_args, Push};
 use super::{check_c_int, set_functions};
 use crate::error::{misuse, NetError};
 use crate::inet;
@@ -398,13 +398,7 @@ fn receive(l: &State) -> Ret {
 fn receiveany(l: &State) -> Ret {
     let mut s = check(l)?;
     let max = check_max(l, 2)?;
-    s.receive_any(max, |got| match got {
-        Ok(data) => {
-            l.push_bytes(data);
-            Ok(1)
-        }
-        Err(e) => l.fail(&e.to_string()),
-    })
+    s.receive_any(max, |got| push_any(l, got))
 }
 
 /// `send(data [, i [, j]])`, exactly as `tcp`'s.
