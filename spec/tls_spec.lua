@@ -249,6 +249,25 @@ describe("socket.tls", function()
             assert.is_false(d:sni("late.example"))
         end)
 
+        it("offers X25519 first, as OpenSSL does: the client hello carries one X25519 key share", function()
+            local srv = httpd.s_server(dir, certs.good, "-msg")
+            defer(function() srv.stop() end)
+            local c = connect(srv.port, { cafile = certs.ca, servername = "localhost" })
+            defer(function() c:close() end)
+            assert.is_true(c:dohandshake())
+            -- s_server -msg dumps each handshake message it got in hex
+            local hello
+            for _ = 1, 100 do
+                hello = (httpd.read_file(srv.log) or ""):match("ClientHello\n(.-)\n[<>]")
+                if hello then break end
+                socket.sleep(0.02)
+            end
+            local hex = assert(hello, "no ClientHello in the s_server log"):gsub("%X", "")
+            -- key_share (0x0033), 38 bytes: 36 of shares, one share of group
+            -- x25519 (0x001d) with a 32-byte key (P-384's would be 0x0018)
+            assert.truthy(hex:find("003300260024001d0020", 1, true), hex)
+        end)
+
         it("fails with the reason when the CA is not trusted", function()
             -- the system store (an empty one here) does not know the test CA
             local c = connect(srv.port, { cafile = certs.self.cert })
