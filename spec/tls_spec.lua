@@ -250,15 +250,15 @@ describe("socket.tls", function()
         end)
 
         it("offers X25519 first, as OpenSSL does: the client hello carries one X25519 key share", function()
-            local srv = httpd.s_server(dir, certs.good, "-msg")
-            defer(function() srv.stop() end)
-            local c = connect(srv.port, { cafile = certs.ca, servername = "localhost" })
+            local dump = httpd.s_server(dir, certs.good, "-msg")
+            defer(function() dump.stop() end)
+            local c = connect(dump.port, { cafile = certs.ca, servername = "localhost" })
             defer(function() c:close() end)
             assert.is_true(c:dohandshake())
             -- s_server -msg dumps each handshake message it got in hex
             local hello
             for _ = 1, 100 do
-                hello = (httpd.read_file(srv.log) or ""):match("ClientHello\n(.-)\n[<>]")
+                hello = (httpd.read_file(dump.log) or ""):match("ClientHello\n(.-)\n[<>]")
                 if hello then break end
                 socket.sleep(0.02)
             end
