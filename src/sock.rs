@@ -65,6 +65,8 @@ pub(crate) struct Sock {
     /// The pollers this socket is a member of (usually none): each is told
     /// when what [`Sock::poll_entry`] reports changes.
     watches: Vec<poller::Watch>,
+    /// Reads that will wait for readiness before trying (`io::retry_read`).
+    read_waits: u8,
 }
 
 impl Sock {
@@ -80,6 +82,7 @@ impl Sock {
             opts: Vec::new(),
             lookup: None,
             watches: Vec::new(),
+            read_waits: 0,
         }
     }
 
@@ -632,6 +635,7 @@ impl Sock {
             let mut src = StreamSource {
                 fd: self.fd,
                 dl: &dl,
+                waits: &mut self.read_waits,
             };
             let got = self.input.receive(&mut src, pattern, prefix_len, maxsize);
             to.deliver(got.data.as_slice(), got.err.as_ref(), dl.elapsed())
@@ -658,6 +662,7 @@ impl Sock {
         let mut src = StreamSource {
             fd: self.fd,
             dl: &dl,
+            waits: &mut self.read_waits,
         };
         let got = self.input.receive_any(&mut src, max);
         let r = match &got.err {
@@ -740,7 +745,7 @@ impl Sock {
         let peek = self.family == libc::AF_UNIX && max.is_none_or(|m| m > DATAGRAM_SIZE);
         // Taken out of the pool for the call, so `f` may do anything.
         let mut buf = pool::take_scratch();
-        let got = io::retry(fd, Interest::Read, &dl, || {
+        let got = io::retry_read(fd, &dl, &mut self.read_waits, || {
             let want = if peek {
                 let (size, _) =
                     sys::recv_dgram_into(fd, &mut buf, 0, libc::MSG_PEEK | libc::MSG_TRUNC, false)?;
@@ -796,6 +801,7 @@ pub(crate) trait Deliver {
 struct StreamSource<'d> {
     fd: RawFd,
     dl: &'d Deadline,
+    waits: &'d mut u8,
 }
 
 impl Source for StreamSource<'_> {
@@ -804,7 +810,7 @@ impl Source for StreamSource<'_> {
         // Stream receives report their elapsed time: the clock starts
         // before the first read.
         self.dl.start_clock();
-        io::retry(fd, Interest::Read, self.dl, || sys::recv_into(fd, buf, max))
+        io::retry_read(fd, self.dl, self.waits, || sys::recv_into(fd, buf, max))
     }
 }
 
