@@ -59,7 +59,8 @@ local function case(name, f, needs_c)
 end
 
 
--- Runs the child under strace with the `inject` expressions, "PORT" in
+-- Runs the child under strace with the `inject` expressions (a bare call
+-- name is traced, not injected), "PORT" in
 -- `args` replaced by a listening TCP port and "UPORT" by a bound UDP port;
 -- `peer(server, udp)` plays the other side meanwhile and returns sockets to
 -- close once the child is done. Returns the child's `key=value` results,
@@ -76,7 +77,8 @@ local function run(inject, args, peer, impl)
     local cmd = { impl == "c" and net.c_luasocket_env() or "", "strace -f -qq -o", trace }
     for _, expr in ipairs(inject) do
         calls[#calls + 1] = expr:match("^([^:]+)")
-        cmd[#cmd + 1] = "-e inject=" .. expr
+        -- a bare name is only traced
+        if expr:find(":") then cmd[#cmd + 1] = "-e inject=" .. expr end
     end
     cmd[#cmd + 1] = "-e trace=" .. table.concat(calls, ",")
     -- a child that hangs is stopped (its trace would grow without end)
@@ -297,5 +299,60 @@ for _, impl in ipairs({ "rust", "c" }) do
             assert.are.same({ "19", "3:No buffer space available" }, { r.sent, r.errs })
             assert.are.same(dgrams(1, 20, 3), got)
         end, needs_c)
+    end)
+end
+
+-- Reads that have to wait (nothing injected; recvfrom only traced). The
+-- peer answers each byte 30 ms late, so a read that tries first finds
+-- nothing. C LuaSocket tries first every time: recvfrom (EAGAIN), poll,
+-- recvfrom. Ours, after a read found nothing, polls first for the next 8
+-- reads (io::retry_read), then tries first again: of 18 round trips, the
+-- 1st and the 10th try first.
+local TRIPS = 18
+local WAITED = { rust = { reads = 20, eagain = 2 }, c = { reads = 2 * TRIPS, eagain = TRIPS } }
+
+local function late_echo_tcp(server)
+    local conn = accept(server)
+    assert(conn:setoption("tcp-nodelay", true))
+    for _ = 1, TRIPS do
+        local b = assert(conn:receive(1))
+        socket.sleep(0.03)
+        assert(conn:send(b))
+    end
+    return { conn }
+end
+
+local function late_echo_udp(_, udp)
+    for _ = 1, TRIPS do
+        local d, ip, p = assert(udp:receivefrom())
+        socket.sleep(0.03)
+        assert(udp:sendto(d, ip, p))
+    end
+end
+
+local function count(text, pattern)
+    local n = 0
+    for _ in text:gmatch(pattern) do n = n + 1 end
+    return n
+end
+
+for _, impl in ipairs({ "rust", "c" }) do
+    local who = impl == "c" and " (C LuaSocket)" or ""
+    describe("reads that wait for a late answer" .. who, function()
+        for _, kind in ipairs({ "tcp", "udp" }) do
+            local want = WAITED[impl]
+            local name = ("%s, %d round trips: %d recvfrom, %d of them EAGAIN"):format(
+                kind, TRIPS, want.reads, want.eagain)
+            case(name, function()
+                local args = kind == "tcp" and "trips PORT tcp " or "trips UPORT udp "
+                local r = run({ "recvfrom" }, args .. TRIPS, kind == "tcp" and late_echo_tcp or late_echo_udp, impl)
+                assert.are.same({ tostring(TRIPS), "nil" }, { r.trips, r.err })
+                local calls = r.trace:gsub("[^\n]*resumed>[^\n]*", "")
+                assert.are.same(want, {
+                    reads = count(calls, "recvfrom%("),
+                    eagain = count(calls, "recvfrom%([^\n]*EAGAIN"),
+                }, r.trace)
+            end, impl == "c")
+        end
     end)
 end
