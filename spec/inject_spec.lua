@@ -306,8 +306,9 @@ end
 -- peer answers each byte 30 ms late, so a read that tries first finds
 -- nothing. C LuaSocket tries first every time: recvfrom (EAGAIN), poll,
 -- recvfrom. Ours, after a read found nothing, polls first for the next 8
--- reads (io::retry_read), then tries first again: of 18 round trips, the
--- 1st and the 10th try first.
+-- reads (io::retry_read), then tries first again: of 18 round trips two
+-- try first, the 1st and the 10th over UDP, the 2nd and the 11th over TCP
+-- (a connection's first read polls first, see below).
 local TRIPS = 18
 local WAITED = { rust = { reads = 20, eagain = 2 }, c = { reads = 2 * TRIPS, eagain = TRIPS } }
 
@@ -336,6 +337,19 @@ local function count(text, pattern)
     return n
 end
 
+-- Connections opened by the child, each awaiting one late answer (as an
+-- HTTP, SMTP or FTP client's first read does).
+local REQUESTS = 6
+
+local function late_answers(server)
+    for _ = 1, REQUESTS do
+        local conn = accept(server)
+        socket.sleep(0.03)
+        assert(conn:send("x"))
+        conn:close()
+    end
+end
+
 for _, impl in ipairs({ "rust", "c" }) do
     local who = impl == "c" and " (C LuaSocket)" or ""
     describe("reads that wait for a late answer" .. who, function()
@@ -354,5 +368,22 @@ for _, impl in ipairs({ "rust", "c" }) do
                 }, r.trace)
             end, impl == "c")
         end
+
+        -- A stream socket the child connected polls before its first read
+        -- (Sock::connect); C LuaSocket tries first, finds nothing, polls and
+        -- tries again.
+        local fresh = impl == "c" and { reads = 2 * REQUESTS, eagain = REQUESTS }
+            or { reads = REQUESTS, eagain = 0 }
+        local name = ("%d fresh connections' first reads: %d recvfrom, %d of them EAGAIN"):format(
+            REQUESTS, fresh.reads, fresh.eagain)
+        case(name, function()
+            local r = run({ "recvfrom" }, "requests PORT " .. REQUESTS, late_answers, impl)
+            assert.are.same({ tostring(REQUESTS), "nil" }, { r.requests, r.err })
+            local calls = r.trace:gsub("[^\n]*resumed>[^\n]*", "")
+            assert.are.same(fresh, {
+                reads = count(calls, "recvfrom%("),
+                eagain = count(calls, "recvfrom%([^\n]*EAGAIN"),
+            }, r.trace)
+        end, impl == "c")
     end)
 end

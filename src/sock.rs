@@ -362,7 +362,14 @@ impl Sock {
         let addrs = self
             .resolve(query, &dl)?
             .map_err(|e| NetError::Resolve(gai_message(e)))?;
-        self.connect_addrs(addrs, socktype, &dl)
+        self.connect_addrs(addrs, socktype, &dl)?;
+        // A client that opened a stream sends first and then waits for the
+        // answer, so its first read would find nothing: let it poll first
+        // (see `io::retry_read`; a zero timeout never polls).
+        if socktype == Type::STREAM {
+            self.read_waits = 1;
+        }
+        Ok(())
     }
 
     /// `sendto`'s destination: a numeric address, as upstream requires
