@@ -337,6 +337,13 @@ local function count(text, pattern)
     return n
 end
 
+-- The recvfrom calls in a strace log, and how many of them found nothing.
+-- "<... resumed>" lines are the second half of a call already counted.
+local function reads_in(trace)
+    local calls = trace:gsub("[^\n]*resumed>[^\n]*", "")
+    return { reads = count(calls, "recvfrom%("), eagain = count(calls, "recvfrom%([^\n]*EAGAIN") }
+end
+
 -- Connections opened by the child, each awaiting one late answer (as an
 -- HTTP, SMTP or FTP client's first read does).
 local REQUESTS = 6
@@ -361,11 +368,7 @@ for _, impl in ipairs({ "rust", "c" }) do
                 local args = kind == "tcp" and "trips PORT tcp " or "trips UPORT udp "
                 local r = run({ "recvfrom" }, args .. TRIPS, kind == "tcp" and late_echo_tcp or late_echo_udp, impl)
                 assert.are.same({ tostring(TRIPS), "nil" }, { r.trips, r.err })
-                local calls = r.trace:gsub("[^\n]*resumed>[^\n]*", "")
-                assert.are.same(want, {
-                    reads = count(calls, "recvfrom%("),
-                    eagain = count(calls, "recvfrom%([^\n]*EAGAIN"),
-                }, r.trace)
+                assert.are.same(want, reads_in(r.trace), r.trace)
             end, impl == "c")
         end
 
@@ -379,11 +382,7 @@ for _, impl in ipairs({ "rust", "c" }) do
         case(name, function()
             local r = run({ "recvfrom" }, "requests PORT " .. REQUESTS, late_answers, impl)
             assert.are.same({ tostring(REQUESTS), "nil" }, { r.requests, r.err })
-            local calls = r.trace:gsub("[^\n]*resumed>[^\n]*", "")
-            assert.are.same(fresh, {
-                reads = count(calls, "recvfrom%("),
-                eagain = count(calls, "recvfrom%([^\n]*EAGAIN"),
-            }, r.trace)
+            assert.are.same(fresh, reads_in(r.trace), r.trace)
         end, impl == "c")
     end)
 end
