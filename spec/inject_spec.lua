@@ -307,8 +307,8 @@ end
 -- nothing. C LuaSocket tries first every time: recvfrom (EAGAIN), poll,
 -- recvfrom. Ours, after a read found nothing, polls first for the next 8
 -- reads (io::retry_read), then tries first again: of 18 round trips two
--- try first, the 1st and the 10th over UDP, the 2nd and the 11th over TCP
--- (a connection's first read polls first, see below).
+-- try first, the 2nd and the 11th (a connected socket's first read polls
+-- first, see below).
 local TRIPS = 18
 local WAITED = { rust = { reads = 20, eagain = 2 }, c = { reads = 2 * TRIPS, eagain = TRIPS } }
 
@@ -344,7 +344,7 @@ local function reads_in(trace)
     return { reads = count(calls, "recvfrom%("), eagain = count(calls, "recvfrom%([^\n]*EAGAIN") }
 end
 
--- Connections opened by the child, each awaiting one late answer (as an
+-- Sockets connected by the child, each awaiting one late answer (as an
 -- HTTP, SMTP or FTP client's first read does).
 local REQUESTS = 6
 
@@ -355,6 +355,27 @@ local function late_answers(server)
         assert(conn:send("x"))
         conn:close()
     end
+end
+
+local function late_datagrams(_, udp)
+    for _ = 1, REQUESTS do
+        local d, ip, p = assert(udp:receivefrom())
+        assert.are.equal("go", d)
+        socket.sleep(0.03)
+        assert(udp:sendto("x", ip, p))
+    end
+end
+
+-- A unixstream server on a fresh path (removed by the caller), and the
+-- peer answering each of its connections late.
+local function unix_answers()
+    local path = os.tmpname()
+    os.remove(path)
+    local server = assert(require("socket.unix").stream())
+    assert(server:bind(path))
+    assert(server:listen())
+    assert(server:settimeout(20))
+    return path, server, function() late_answers(server) end
 end
 
 for _, impl in ipairs({ "rust", "c" }) do
@@ -372,17 +393,31 @@ for _, impl in ipairs({ "rust", "c" }) do
             end, impl == "c")
         end
 
-        -- A stream socket the child connected polls before its first read
-        -- (Sock::connect); C LuaSocket tries first, finds nothing, polls and
-        -- tries again.
+        -- A socket the child connected (TCP, UDP or unix) polls before its
+        -- first read (Sock::connected); C LuaSocket tries first, finds
+        -- nothing, polls and tries again.
         local fresh = impl == "c" and { reads = 2 * REQUESTS, eagain = REQUESTS }
             or { reads = REQUESTS, eagain = 0 }
-        local name = ("%d fresh connections' first reads: %d recvfrom, %d of them EAGAIN"):format(
-            REQUESTS, fresh.reads, fresh.eagain)
-        case(name, function()
-            local r = run({ "recvfrom" }, "requests PORT " .. REQUESTS, late_answers, impl)
-            assert.are.same({ tostring(REQUESTS), "nil" }, { r.requests, r.err })
-            assert.are.same(fresh, reads_in(r.trace), r.trace)
-        end, impl == "c")
+        for _, kind in ipairs({ "tcp", "udp", "unix" }) do
+            local name = ("%s, %d fresh sockets' first reads: %d recvfrom, %d of them EAGAIN"):format(
+                kind, REQUESTS, fresh.reads, fresh.eagain)
+            case(name, function()
+                local r
+                if kind == "unix" then
+                    local path, server, peer = unix_answers()
+                    local ok, err = pcall(function()
+                        r = run({ "recvfrom" }, "requests " .. path .. " unix " .. REQUESTS, peer, impl)
+                    end)
+                    server:close()
+                    os.remove(path)
+                    assert(ok, err)
+                else
+                    local args = kind == "tcp" and "requests PORT tcp " or "requests UPORT udp "
+                    r = run({ "recvfrom" }, args .. REQUESTS, kind == "tcp" and late_answers or late_datagrams, impl)
+                end
+                assert.are.same({ tostring(REQUESTS), "nil" }, { r.requests, r.err })
+                assert.are.same(fresh, reads_in(r.trace), r.trace)
+            end, impl == "c")
+        end
     end)
 end

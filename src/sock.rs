@@ -363,13 +363,16 @@ impl Sock {
             .resolve(query, &dl)?
             .map_err(|e| NetError::Resolve(gai_message(e)))?;
         self.connect_addrs(addrs, socktype, &dl)?;
-        // A client that opened a stream sends first and then waits for the
-        // answer, so its first read would find nothing: let it poll first
-        // (see `io::retry_read`; a zero timeout never polls).
-        if socktype == Type::STREAM {
-            self.read_waits = 1;
-        }
+        self.connected();
         Ok(())
+    }
+
+    /// After a successful `connect` or `setpeername`, of any kind of socket:
+    /// a client sends first and then waits for the answer, so its first read
+    /// would find nothing; it polls first (see `io::retry_read`; a zero
+    /// timeout never polls).
+    fn connected(&mut self) {
+        self.read_waits = 1;
     }
 
     /// `sendto`'s destination: a numeric address, as upstream requires
@@ -788,8 +791,9 @@ impl Sock {
         let addr = sys::unix_addr(path).ok_or(NetError::PathTooLong)?;
         let dl = self.timeout.start();
         let r = self.connect_addr(&addr, &dl);
-        if r.is_err() {
-            self.close();
+        match r {
+            Ok(()) => self.connected(),
+            Err(_) => self.close(),
         }
         r
     }
