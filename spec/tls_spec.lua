@@ -472,6 +472,35 @@ describe("socket.tls", function()
             assert.are.same({ nil, "timeout" }, { p:wait(0.05) })
         end)
 
+        it("is ready for select and the poller while records already read wait undecrypted", function()
+            -- Two records of 10,000 bytes reach the client before it reads:
+            -- one read takes both off the descriptor, and the first line is
+            -- decrypted while part of the second record still waits beside
+            -- rustls. select and the poller must return for it at once, as
+            -- nothing more will arrive on the descriptor.
+            local cli, srv = our_pair()
+            defer(function() net.close(cli, srv) end)
+            handshake_pair(cli, srv)
+            cli:settimeout(0)
+            assert.are.same({ nil, "timeout", "" }, three(cli:receive()))
+            local one, two = string.rep("1", 9999), string.rep("2", 9999)
+            assert(srv:send(one .. "\n"))
+            assert(srv:send(two .. "\n"))
+            socket.sleep(0.1)
+            cli:settimeout(5)
+            assert.are.equal(one, cli:receive())
+            local p = socket.poller()
+            defer(function() p:close() end)
+            assert(p:add(cli, "r"))
+            local t0 = socket.gettime()
+            assert.are.equal(cli, socket.select({ cli }, nil, 2)[1])
+            assert.are.same({ { cli }, { "r" } }, { p:wait(2) })
+            assert.is_true(socket.gettime() - t0 < 1)
+            assert.are.equal(two, cli:receive())
+            assert.is_false(cli:dirty())
+            assert.are.same({ nil, "timeout" }, { p:wait(0.05) })
+        end)
+
         it("sees the partial line and 'timeout' when the peer stalls", function()
             local cli, srv = our_pair()
             defer(function() net.close(cli, srv) end)

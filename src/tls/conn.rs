@@ -21,6 +21,7 @@ use super::config::Context;
 use crate::buffer::{InBuf, Pattern, Source};
 use crate::error::NetError;
 use crate::io::wait_events;
+use crate::pool;
 use crate::sock::Deliver;
 use crate::sys::{self, Interest};
 use crate::timeout::{Deadline, Mode, Timeout};
@@ -29,6 +30,8 @@ use crate::timeout::{Deadline, Mode, Timeout};
 const SEND_STEP: usize = 16 * 1024;
 /// The most one fill of the input buffer takes out of rustls.
 const READ_STEP: usize = 64 * 1024;
+/// The most one read of the descriptor takes (see [`Staged`]).
+const STAGE: usize = 64 * 1024;
 
 /// Where the connection stands.
 #[derive(Debug, PartialEq, Eq)]
@@ -54,6 +57,7 @@ pub(crate) struct TlsStream {
     stage: Stage,
     timeout: Timeout,
     input: InBuf,
+    staged: Staged,
     sent: f64,
 }
 
@@ -66,12 +70,60 @@ impl std::fmt::Debug for TlsStream {
     }
 }
 
-/// The descriptor as rustls' reader and writer.
+/// The descriptor as rustls' writer.
 struct Fd(RawFd);
 
-impl Read for Fd {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        sys::with_fd(self.0, |s| (&*s).read(buf))
+/// Records read from the descriptor that rustls has not taken yet. rustls
+/// reading the descriptor itself asks for at most 4 KiB once it has
+/// consumed a whole record, so a stream of 16 KiB records took several
+/// reads per record; here one read takes up to [`STAGE`] bytes and rustls
+/// is fed from them. A buffer is held (from the pool) only while bytes
+/// wait in it.
+#[derive(Default)]
+struct Staged {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Staged {
+    fn is_empty(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
+    fn release(&mut self) {
+        pool::give_stream(std::mem::take(&mut self.buf));
+        self.pos = 0;
+    }
+}
+
+/// rustls' reader: the staged bytes, or when there are none, one read of
+/// the descriptor (its result as `read` gives it: 0 at end of stream,
+/// `WouldBlock` when nothing has arrived).
+struct Feed<'a> {
+    fd: RawFd,
+    staged: &'a mut Staged,
+}
+
+impl Read for Feed<'_> {
+    fn read(&mut self, dst: &mut [u8]) -> io::Result<usize> {
+        let s = &mut *self.staged;
+        if s.is_empty() {
+            let mut buf = pool::take_stream(false);
+            match sys::recv_into(self.fd, &mut buf, STAGE) {
+                Ok(n) if n > 0 => *s = Staged { buf, pos: 0 },
+                other => {
+                    pool::give_stream(buf);
+                    return other;
+                }
+            }
+        }
+        let n = dst.len().min(s.buf.len() - s.pos);
+        dst[..n].copy_from_slice(&s.buf[s.pos..s.pos + n]);
+        s.pos += n;
+        if s.is_empty() {
+            s.release();
+        }
+        Ok(n)
     }
 }
 
@@ -155,6 +207,7 @@ fn process(conn: &mut Connection, fd: RawFd) -> Result<(), NetError> {
 struct TlsSource<'a> {
     conn: &'a mut Connection,
     fd: RawFd,
+    staged: &'a mut Staged,
     dl: &'a Deadline,
 }
 
@@ -198,7 +251,11 @@ impl Source for TlsSource<'_> {
             // Anything rustls must answer (a key update) goes out first.
             flush(self.conn, self.fd, self.dl)?;
             self.dl.start_clock();
-            match self.conn.read_tls(&mut Fd(self.fd)) {
+            let mut feed = Feed {
+                fd: self.fd,
+                staged: self.staged,
+            };
+            match self.conn.read_tls(&mut feed) {
                 Ok(_) => process(self.conn, self.fd)?,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     wait_events(self.fd, Interest::Read, self.dl)?;
@@ -225,6 +282,7 @@ impl TlsStream {
             stage: Stage::Handshaking,
             timeout: t,
             input: InBuf::new(),
+            staged: Staged::default(),
             sent: 0.0,
         }
     }
@@ -334,7 +392,8 @@ impl TlsStream {
             NetError::Timeout if zero => w,
             other => other,
         };
-        let conn = self.connection()?;
+        self.connection()?;
+        let conn = self.conn.as_mut().expect("made above");
         loop {
             if conn.wants_write() {
                 match conn.write_tls(&mut Fd(fd)) {
@@ -351,7 +410,11 @@ impl TlsStream {
             if !conn.is_handshaking() {
                 return Ok(());
             }
-            match conn.read_tls(&mut Fd(fd)) {
+            let mut feed = Feed {
+                fd,
+                staged: &mut self.staged,
+            };
+            match conn.read_tls(&mut feed) {
                 // The peer closed in the middle of the handshake.
                 Ok(0) => return Err(NetError::Closed),
                 Ok(_) => process(conn, fd)?,
@@ -387,7 +450,12 @@ impl TlsStream {
         let r = match self.conn.as_mut().filter(|_| ready) {
             None => to.deliver(&[], Some(&NetError::Closed), dl.elapsed()),
             Some(conn) => {
-                let mut src = TlsSource { conn, fd, dl: &dl };
+                let mut src = TlsSource {
+                    conn,
+                    fd,
+                    staged: &mut self.staged,
+                    dl: &dl,
+                };
                 let got = self.input.receive(&mut src, pattern, prefix_len, maxsize);
                 to.deliver(got.data.as_slice(), got.err.as_ref(), dl.elapsed())
             }
@@ -408,7 +476,12 @@ impl TlsStream {
         let r = match self.conn.as_mut().filter(|_| ready) {
             None => f(Err(&NetError::Closed)),
             Some(conn) => {
-                let mut src = TlsSource { conn, fd, dl: &dl };
+                let mut src = TlsSource {
+                    conn,
+                    fd,
+                    staged: &mut self.staged,
+                    dl: &dl,
+                };
                 let got = self.input.receive_any(&mut src, max);
                 match &got.err {
                     None => f(Ok(got.data.as_slice())),
@@ -461,19 +534,34 @@ impl TlsStream {
     }
 
     /// `dirty()`: decrypted bytes are waiting, in the buffer or in rustls
-    /// (records already read from the descriptor), so a `select` must not
-    /// wait on the descriptor. A failed connection is dirty too: the next
-    /// receive reports the failure at once.
+    /// (records already read from the descriptor, staged ones decrypted
+    /// here), so a `select` must not wait on the descriptor. A failed
+    /// connection is dirty too: the next receive reports the failure at
+    /// once. Staged bytes that do not finish a record leave it clean: the
+    /// rest of the record must come through the descriptor.
     pub(crate) fn dirty(&mut self) -> bool {
         if !self.input.is_empty() {
             return true;
         }
-        match self.conn.as_mut() {
-            Some(c) if self.stage == Stage::Ready => match c.process_new_packets() {
-                Ok(st) => st.plaintext_bytes_to_read() > 0,
-                Err(_) => true,
-            },
-            _ => false,
+        let Some(c) = self.conn.as_mut().filter(|_| self.stage == Stage::Ready) else {
+            return false;
+        };
+        loop {
+            match c.process_new_packets() {
+                Ok(st) if st.plaintext_bytes_to_read() > 0 => return true,
+                Ok(_) => {}
+                Err(_) => return true,
+            }
+            if self.staged.is_empty() {
+                return false;
+            }
+            let mut feed = Feed {
+                fd: self.fd,
+                staged: &mut self.staged,
+            };
+            if c.read_tls(&mut feed).is_err() {
+                return true;
+            }
         }
     }
 
@@ -492,6 +580,7 @@ impl TlsStream {
         self.ctx = None;
         self.sni = None;
         self.input.clear();
+        self.staged.release();
         // Drops a failure's message too: nothing on the heap is left.
         self.stage = Stage::Closed;
     }
@@ -535,7 +624,7 @@ impl TlsStream {
 mod tests {
     use super::*;
     use crate::tls::config::{build, Params, Protocol, Verify};
-    use std::os::fd::IntoRawFd;
+    use std::os::fd::{AsRawFd, IntoRawFd};
     use std::os::unix::net::UnixStream;
 
     fn client_ctx() -> Context {
@@ -576,6 +665,48 @@ mod tests {
         assert!(matches!(t.send(b"x").1, Some(NetError::Closed)));
         t.close();
         assert_eq!(t.fd(), -1);
+    }
+
+    #[test]
+    fn the_feed_reads_ahead_in_one_call_and_hands_everything_over_before_the_end() {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        b.write_all(&data[..30_000]).unwrap();
+        let mut staged = Staged::default();
+        let mut feed = Feed {
+            fd: a.as_raw_fd(),
+            staged: &mut staged,
+        };
+        let mut got = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // rustls asks 4 KiB at a time: the first ask reads all 30,000
+        // bytes, the next ones are served from them without a read
+        let n = feed.read(&mut chunk).unwrap();
+        got.extend_from_slice(&chunk[..n]);
+        assert_eq!((n, feed.staged.buf.len()), (4096, 30_000));
+        while got.len() < 30_000 {
+            let n = feed.read(&mut chunk).unwrap();
+            got.extend_from_slice(&chunk[..n]);
+        }
+        // drained: the buffer went back to the pool, and the descriptor
+        // has nothing yet
+        assert_eq!(feed.staged.buf.capacity(), 0);
+        let e = feed.read(&mut chunk).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        // the rest, then the end of the stream after the last staged byte
+        b.write_all(&data[30_000..]).unwrap();
+        drop(b);
+        loop {
+            match feed.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(got == data, "every byte, in order");
+        assert_eq!(feed.staged.buf.capacity(), 0);
     }
 
     #[test]
