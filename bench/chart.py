@@ -17,6 +17,8 @@ def parse(path):
     for line in open(path, encoding="utf-8"):
         if line.startswith("# bench/run"):
             title = line[2:].strip()
+        if rows and not line.startswith("|"):
+            break  # the gains table ended (the CPU table after it is not charted)
         cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("| ") else []
         if len(cells) < 5 or cells[0] in ("case", "---"):
             continue

@@ -6,6 +6,7 @@
 --   FROM <the shared object(s) mapped into the process for the module>
 --   LUA <the .lua files the case went through> (lib cases only)
 --   DIGEST <length:adler32 of the case's output> (when it has one)
+--   CPU <CPU seconds> <wall seconds> (when it has a timed region, below)
 --   RESULT <number>
 -- and exits 3 when a data check fails, 4 when the case raised an error.
 --
@@ -17,12 +18,18 @@
 -- timed by the same two writes and reads. CPU time, where a case means it,
 -- is os.clock.
 --
+-- The CPU line is the process's CPU time (os.clock: user and system) and
+-- the wall time of the last timed region, the one a rate comes from (an
+-- earlier one only sizes the run): bench/run shows from it what a unit of
+-- work cost the client, beside how fast it went.
+--
 -- Loaded with dofile (package.path is left to the implementation under
 -- test), so it requires no module itself.
 
 local harness = {}
 
 local marks, replies
+local cpu_at_start, last_region
 
 local function stopwatch()
     if not marks then
@@ -44,14 +51,17 @@ function harness.start()
     local m, r = stopwatch()
     m:write("s")
     assert(r:read(1) == "s", "stopwatch did not answer")
+    cpu_at_start = os.clock()
 end
 
 -- Stops it and returns the seconds since harness.start().
 function harness.stop()
     local m, r = stopwatch()
+    local cpu = os.clock() - cpu_at_start
     m:write("e")
     local seconds = tonumber(r:read("*l"))
     assert(seconds, "stopwatch did not answer")
+    last_region = { cpu, seconds }
     return seconds
 end
 
@@ -113,6 +123,7 @@ function harness.run(impl, from, f, lua_files)
         os.exit(4)
     end
     if digest then print("DIGEST " .. digest) end
+    if last_region then print(("CPU %.6g %.6g"):format(last_region[1], last_region[2])) end
     print(("RESULT %.6g"):format(value))
 end
 

@@ -10,8 +10,9 @@
  * where the Lua case makes one call per message (send, round trips,
  * connect), and reads of 256 KiB where the case consumes a stream (a
  * library is free to read ahead, and ours does). It prints
- * "IMPL C client limit" and "RESULT <number>", in the case's unit, and
- * exits 3 when a data check fails.
+ * "IMPL C client limit", a CPU line as bench/harness.lua describes it and
+ * "RESULT <number>", in the case's unit, and exits 3 when a data check
+ * fails.
  *
  * usage: limit PORT MODE ARGS   (BENCH_STOPWATCH as for the Lua cases)
  *   lines N LEN lf|crlf       read N lines of LEN bytes (end included)
@@ -39,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_SIZE (256 * 1024)
@@ -73,16 +75,29 @@ static void open_stopwatch(void) {
     setvbuf(marks, NULL, _IONBF, 0);
 }
 
+/* The process's CPU time and the wall time of the last timed region, for
+ * the CPU line (as bench/harness.lua reports it). */
+static double cpu_at_start, region_cpu, region_wall;
+
+static double cpu_seconds(void) {
+    struct timespec t;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) < 0) die("clock_gettime");
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void start(void) {
     fputc('s', marks);
     if (fgetc(replies) != 's') die("stopwatch");
+    cpu_at_start = cpu_seconds();
 }
 
 static double stop(void) {
     char line[64];
+    region_cpu = cpu_seconds() - cpu_at_start;
     fputc('e', marks);
     if (!fgets(line, sizeof line, replies)) die("stopwatch");
-    return strtod(line, NULL);
+    region_wall = strtod(line, NULL);
+    return region_wall;
 }
 
 /* --- sockets ------------------------------------------------------------ */
@@ -400,6 +415,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "limit: unknown mode or arguments: %s\n", mode);
         return 2;
     }
-    printf("IMPL C client limit\nRESULT %.6g\n", r);
+    printf("IMPL C client limit\n");
+    if (region_wall > 0) printf("CPU %.6g %.6g\n", region_cpu, region_wall);
+    printf("RESULT %.6g\n", r);
     return 0;
 }
