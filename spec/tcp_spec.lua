@@ -780,6 +780,40 @@ describe("socket.tcp", function()
                 raised(function() c:send({}) end))
         end)
 
+        -- Strings of 128 KiB and more go to the kernel in one call each time
+        -- the socket is writable, shorter ones in 16 KiB steps: either way the
+        -- index returned at a timeout is exactly what the peer can read.
+        for _, size in ipairs({ 100 * 1024, 32 * 1024 * 1024 }) do
+            it("stops a " .. size .. "-byte send at the timeout with the index of the last byte the peer gets",
+                function()
+                    local c, p = pair()
+                    local bytes = {}
+                    for b = 0, 250 do bytes[#bytes + 1] = string.char(b) end
+                    local data = string.rep(table.concat(bytes), math.ceil(size / 251)):sub(1, size)
+                    -- Sends the string over and over until one send stops at
+                    -- the timeout: the peer reads nothing, so its buffers fill.
+                    c:settimeout(0.2)
+                    local rounds, last, err = 0, nil, nil
+                    repeat
+                        rounds = rounds + 1
+                        local r = net.pack(c:send(data))
+                        last, err = r[1] or r[3], r[2]
+                    until err or rounds == 1000
+                    assert.are.equal("timeout", err)
+                    assert.is_true(last >= 0 and last < #data, "partial index " .. tostring(last))
+                    p:settimeout(10)
+                    for _ = 1, rounds - 1 do
+                        assert.is_true(p:receive(#data) == data, "a whole copy differs")
+                    end
+                    if last > 0 then
+                        assert.is_true(p:receive(last) == data:sub(1, last), "the partial copy differs")
+                    end
+                    p:settimeout(0.05)
+                    local r = net.pack(p:receive(1))
+                    assert.are.same({ nil, "timeout", "" }, { r[1], r[2], r[3] })
+                end)
+        end
+
         it("counts bytes sent from a later i in the returned index", function()
             local c, p = pair()
             local data = string.rep("z", 1000)

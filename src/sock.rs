@@ -27,13 +27,19 @@ use crate::sys::{self, AddrInfo, Interest};
 use crate::timeout::{gettime, Deadline, Mode, Timeout};
 use crate::{inet, io, poller, pool};
 
-/// Bytes handed to one send(2) of a stream. One call with a whole large
-/// string fills the socket buffer, then waits for a third of it to drain,
-/// while the peer sits idle; steps keep both ends busy. Each step ends with
-/// a push, so the peer starts copying the first bytes while this side copies
-/// the next; 16 KiB steps did best against C LuaSocket's 8 KiB ones (see
-/// bench/README.md).
+/// Bytes handed to one send(2) of a stream shorter than `WHOLE_SEND`.
+/// Each step ends with a push, so the peer starts copying the first bytes
+/// while this side copies the next. For 64 KiB strings 16 KiB steps did as
+/// well as C LuaSocket's 8 KiB ones, and better than one call per string
+/// (bench/README.md).
 const SEND_STEP: usize = 16 * 1024;
+/// From this length on, each send(2) is offered everything not yet sent.
+/// Steps cost about as much per byte at any string length, one call per
+/// string less the longer the string: on loopback, a C client's one call per
+/// 128 KiB string moved 1.8 times what steps did, per 1 MiB string 3.5
+/// times, on the VM of 2026-12-07 07:00 UTC, and as much as steps on the
+/// one before (bench/README.md, "Large sends in one call").
+const WHOLE_SEND: usize = 128 * 1024;
 /// The largest datagram `receive()` takes without asking the kernel for its
 /// size first: any UDP payload (65,507 bytes over IPv4, 65,527 over IPv6)
 /// fits. This is `_DATAGRAMSIZE`.
@@ -576,7 +582,8 @@ impl Sock {
     }
 
     /// `send(data)` on a stream: sends until all is sent or an error or the
-    /// timeout stops it, at most `SEND_STEP` bytes per system call.
+    /// timeout stops it, at most `SEND_STEP` bytes per system call unless
+    /// `data` is `WHOLE_SEND` bytes or longer.
     /// Returns the bytes sent, the error if any, and the seconds it took.
     pub(crate) fn send(&mut self, data: &[u8]) -> (usize, Option<NetError>, f64) {
         let dl = self.timeout.start();
@@ -586,8 +593,13 @@ impl Sock {
         let fd = self.fd;
         let mut sent = 0;
         let mut err = None;
+        let step = if data.len() >= WHOLE_SEND {
+            data.len()
+        } else {
+            SEND_STEP
+        };
         while sent < data.len() {
-            let end = data.len().min(sent + SEND_STEP);
+            let end = data.len().min(sent + step);
             // The elapsed time counts from before the first send(2).
             dl.start_clock();
             match io::retry(fd, Interest::Write, &dl, || sys::send(fd, &data[sent..end])) {
