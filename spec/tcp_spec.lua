@@ -793,7 +793,7 @@ describe("socket.tcp", function()
                     -- Sends the string over and over until one send stops at
                     -- the timeout: the peer reads nothing, so its buffers fill.
                     c:settimeout(0.2)
-                    local rounds, last, err = 0, nil, nil
+                    local rounds, last, err = 0
                     repeat
                         rounds = rounds + 1
                         local r = net.pack(c:send(data))
