@@ -30,15 +30,15 @@ use crate::{inet, io, poller, pool};
 /// Bytes handed to one send(2) of a stream shorter than `WHOLE_SEND`.
 /// Each step ends with a push, so the peer starts copying the first bytes
 /// while this side copies the next. For 64 KiB strings 16 KiB steps did as
-/// well as C LuaSocket's 8 KiB ones, and better than one call per string
+/// well as C LuaSocket's 8 KiB ones, and one call per string no better
 /// (bench/README.md).
 const SEND_STEP: usize = 16 * 1024;
 /// From this length on, each send(2) is offered everything not yet sent.
 /// Steps cost about as much per byte at any string length, one call per
 /// string less the longer the string: on loopback, a C client's one call per
 /// 128 KiB string moved 1.8 times what steps did, per 1 MiB string 3.5
-/// times, on the VM of 2026-12-07 07:00 UTC, and as much as steps on the
-/// one before (bench/README.md, "Large sends in one call").
+/// times, on one VM (kernel build v1300), and as much as steps on another
+/// (bench/README.md, "Large sends in one call").
 const WHOLE_SEND: usize = 128 * 1024;
 /// The largest datagram `receive()` takes without asking the kernel for its
 /// size first: any UDP payload (65,507 bytes over IPv4, 65,527 over IPv6)
