@@ -314,6 +314,34 @@ for _, impl in ipairs({ "rust", "c" }) do
     end)
 end
 
+-- What one send(data) offers each sendto (nothing injected; sendto only
+-- traced), to a peer that reads as it comes: C LuaSocket 8 KiB a call at any
+-- length; ours 16 KiB a call below 128 KiB, and from 128 KiB on all that is
+-- left, so a 1 MB string is offered whole.
+local OFFERED = { rust = { [100000] = 16384, [1000000] = 1000000 }, c = { [100000] = 8192, [1000000] = 8192 } }
+
+for _, impl in ipairs({ "rust", "c" }) do
+    describe("bytes offered to each sendto" .. (impl == "c" and " (C LuaSocket)" or ""), function()
+        for _, size in ipairs({ 100000, 1000000 }) do
+            case("send(data) of " .. size .. " bytes: the first call offers " .. OFFERED[impl][size], function()
+                local got = {}
+                local r = run({ "sendto" }, "send PORT " .. size / 10 .. " 0", drain(got), impl)
+                assert.are.same({ "nil", size }, { r.err, tonumber(r.last) })
+                assert.is_true(got.data == stream(size / 10), "bytes lost, duplicated or reordered")
+                local offered, total = {}, 0
+                for len, ret in r.trace:gmatch('sendto%(%d+, "[^\n]-"%.*, (%d+), [^\n]-%)%s+=%s+(%d+)') do
+                    offered[#offered + 1] = tonumber(len)
+                    total = total + tonumber(ret)
+                end
+                -- the child's "go" line, then the data
+                assert.are.equal(3, offered[1], r.trace:sub(1, 2000))
+                assert.are.equal(OFFERED[impl][size], offered[2], r.trace:sub(1, 2000))
+                assert.are.equal(3 + size, total)
+            end, impl == "c")
+        end
+    end)
+end
+
 -- Reads that have to wait (nothing injected; recvfrom only traced). The
 -- peer answers each byte 30 ms late, so a read that tries first finds
 -- nothing. C LuaSocket tries first every time: recvfrom (EAGAIN), poll,
