@@ -14,13 +14,15 @@ if not f then
     print(interp .. ": no results file (" .. results_file .. "): busted did not finish")
     os.exit(1)
 end
-local counts, pendings = {}, {}
+local counts, pendings, failures = {}, {}, {}
 for line in f:lines() do
     local kind, a, b = line:match("^(%a+)\t([^\t]*)\t?(.*)$")
     if kind == "count" then
         counts[a] = tonumber(b)
     elseif kind == "pending" then
         pendings[#pendings + 1] = { name = a, message = b }
+    elseif kind == "failure" or kind == "error" then
+        failures[#failures + 1] = { kind = kind, name = a, message = b }
     end
 end
 f:close()
@@ -53,6 +55,13 @@ for _, p in ipairs(pendings) do
         ok = false
         print(string.format("  PENDING NOT EXPECTED on %s: %s %s", interp, p.name, p.message))
     end
+end
+for _, e in ipairs(failures) do
+    print(string.format("  FAILED (%s) on %s: %s: %s", e.kind, interp, e.name, e.message))
+end
+if #failures ~= failed then
+    ok = false
+    print("  the results file names " .. #failures .. " failed specs but counts " .. failed)
 end
 if #pendings ~= (counts.pending or 0) then
     ok = false

@@ -3,8 +3,10 @@
 -- gate reads instead of scraping the console:
 --   count<TAB>successes|failures|errors|pending<TAB>N
 --   pending<TAB>full name<TAB>message
+--   failure|error<TAB>full name<TAB>message (its first 300 characters)
 -- so that every pending spec is listed by name and checked against the
--- expected ones (spec/expected_pending.lua).
+-- expected ones (spec/expected_pending.lua), and every failure is named in
+-- the summary (CI prints only the end of the output).
 return function(options)
     local busted = require("busted")
     local handler = require("busted.outputHandlers.utfTerminal")(options)
@@ -23,6 +25,11 @@ return function(options)
         f:write("count\tpending\t", handler.pendingsCount, "\n")
         for _, p in ipairs(handler.pendings) do
             f:write("pending\t", one_line(p.name), "\t", one_line(p.message), "\n")
+        end
+        for _, kind in ipairs({ "failure", "error" }) do
+            for _, e in ipairs(handler[kind .. "s"]) do
+                f:write(kind, "\t", one_line(e.name), "\t", one_line(e.message):sub(1, 300), "\n")
+            end
         end
         f:close()
         return nil, true
