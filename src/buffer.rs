@@ -22,6 +22,13 @@ use crate::pool::{self, BIG_CHUNK, CHUNK, MAX_POOLED};
 /// A read of at least this many bytes marks the stream as fast: its next
 /// buffer is a big one ([`BIG_CHUNK`]).
 const FAST_READ: usize = CHUNK / 2;
+/// The most one read asks for while a small `receive(n)` is answered: a
+/// program taking a stream in pieces of a few KiB then finds the next
+/// bytes waiting in the kernel, as the sender refills it, instead of
+/// draining it in one big read and sleeping until it refills. Line and
+/// `*a` reads keep asking for the whole buffer (bench/README.md, "Read
+/// size and `receive(8192)` on LuaJIT").
+const COUNT_READ: usize = 64 * 1024;
 /// The most a large `receive(n)` reserves ahead of the bytes it has.
 const DIRECT_STEP: usize = 8 * 1024 * 1024;
 /// A read into a buffer of at least `PREFAULT_CAP` bytes with at least
@@ -208,6 +215,17 @@ impl InBuf {
     /// (`settle` gives it back); the buffer is a pooled chunk, big or not
     /// as the stream is fast or not, or larger while one receive needs more.
     fn fill_from(&mut self, src: &mut dyn Source, room: usize) -> Result<usize, NetError> {
+        self.fill_upto(src, room, usize::MAX)
+    }
+
+    /// [`fill_from`](Self::fill_from), asking one read for at most `most`
+    /// bytes.
+    fn fill_upto(
+        &mut self,
+        src: &mut dyn Source,
+        room: usize,
+        most: usize,
+    ) -> Result<usize, NetError> {
         if self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;
@@ -238,7 +256,7 @@ impl InBuf {
             }
         }
         prefault_ahead(&mut self.buf, &mut self.prefaulted);
-        let spare = self.buf.capacity() - self.buf.len();
+        let spare = (self.buf.capacity() - self.buf.len()).min(most);
         let n = src.fill(&mut self.buf, spare)?;
         self.fast = n >= FAST_READ;
         Ok(n)
@@ -461,7 +479,7 @@ impl InBuf {
             if wanted - have >= CHUNK {
                 return self.recv_direct(src, wanted);
             }
-            match self.fill_from(src, wanted) {
+            match self.fill_upto(src, wanted, wanted.max(COUNT_READ)) {
                 Ok(0) => return self.take_partial_raw(have, NetError::Closed),
                 Ok(_) => {}
                 Err(e) => return self.take_partial_raw(have, e),
@@ -1136,6 +1154,62 @@ mod tests {
             self.reads += 1;
             self.inner.fill(buf, max)
         }
+    }
+
+    /// A source that records the largest read it was asked for.
+    struct Asked<S> {
+        inner: S,
+        most: usize,
+    }
+
+    impl<S: Source> Source for Asked<S> {
+        fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, NetError> {
+            self.most = self.most.max(max);
+            self.inner.fill(buf, max)
+        }
+    }
+
+    #[test]
+    fn small_counts_read_a_little_ahead_lines_read_the_whole_buffer() {
+        // 4 MiB of lines of 255 letters.
+        let data: Vec<u8> = (0..4usize << 20)
+            .map(|i| {
+                if i % 256 == 255 {
+                    b'\n'
+                } else {
+                    b'a' + (i % 26) as u8
+                }
+            })
+            .collect();
+        let asked = |pattern: Pattern| {
+            let mut src = Asked {
+                inner: Script::new(&data, &[], false),
+                most: 0,
+            };
+            let mut b = InBuf::new();
+            let mut got = Vec::new();
+            loop {
+                let r = b.receive(&mut src, pattern, 0, None);
+                got.extend_from_slice(r.data.as_slice());
+                if r.err.is_some() {
+                    break;
+                }
+                if pattern == Pattern::Line {
+                    got.push(b'\n');
+                }
+                drop(r);
+                b.settle();
+            }
+            assert!(got == data, "{pattern:?} lost or changed bytes");
+            src.most
+        };
+        // A stream read 8 KiB at a time: no read asks for more than COUNT_READ.
+        assert_eq!(asked(Pattern::Bytes(8192)), COUNT_READ);
+        // A count larger than that asks for what it needs.
+        assert!(asked(Pattern::Bytes(CHUNK - 1)) <= COUNT_READ);
+        // Lines and `*a` read big.
+        assert!(asked(Pattern::Line) >= BIG_CHUNK / 2);
+        assert!(asked(Pattern::All) >= BIG_CHUNK);
     }
 
     #[test]
