@@ -342,6 +342,42 @@ for _, impl in ipairs({ "rust", "c" }) do
     end)
 end
 
+-- What each recvfrom asks for while the child reads a 4 MB stream that a
+-- peer sends as fast as it can (nothing injected; recvfrom only traced).
+-- C LuaSocket reads into its 8 KiB buffer. Ours, once reads come back full:
+-- the whole 512 KiB buffer for lines, at most 64 KiB for counts under
+-- 16 KiB (src/buffer.rs, COUNT_READ), so that the next bytes are waiting
+-- when a program consumes a stream in small pieces.
+local ASKED = {
+    rust = { ["8192"] = { most = 65536 }, l = { over = 65536 } },
+    c = { ["8192"] = { most = 8192 }, l = { most = 8192 } },
+}
+
+for _, impl in ipairs({ "rust", "c" }) do
+    describe("bytes asked of each recvfrom" .. (impl == "c" and " (C LuaSocket)" or ""), function()
+        for _, pattern in ipairs({ "8192", "l" }) do
+            local want = ASKED[impl][pattern]
+            local name = ("receive(%s) of a fast stream: %s"):format(pattern == "l" and '"*l"' or pattern,
+                want.most and ("at most " .. want.most .. " a call") or ("more than " .. want.over))
+            case(name, function()
+                local lines = 400000
+                local r = run({ "recvfrom" }, "recv PORT " .. pattern .. " " .. lines, feed(stream(lines)), impl)
+                assert.are.same({ "closed", "true" }, { r.err, r.complete }, r.out)
+                local most, calls = 0, 0
+                for len in r.trace:gmatch("recvfrom%(%d+, [^\n]-, (%d+), %d+, NULL, NULL%)") do
+                    most, calls = math.max(most, tonumber(len)), calls + 1
+                end
+                assert.is_true(calls > 0, r.trace:sub(1, 2000))
+                if want.most then
+                    assert.are.equal(want.most, most, r.trace:sub(1, 2000))
+                else
+                    assert.is_true(most > want.over, "largest read asked " .. most)
+                end
+            end, impl == "c")
+        end
+    end)
+end
+
 -- Reads that have to wait (nothing injected; recvfrom only traced). The
 -- peer answers each byte 30 ms late, so a read that tries first finds
 -- nothing. C LuaSocket tries first every time: recvfrom (EAGAIN), poll,
