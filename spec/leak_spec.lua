@@ -4,21 +4,8 @@
 local socket = require("socket")
 local net = require("support.net")
 
--- This process's pid, read from /proc/self/stat by this very process.
-local function my_pid()
-    local f = assert(io.open("/proc/self/stat", "r"))
-    local pid = assert(f:read("*l"):match("^(%d+)"))
-    f:close()
-    return pid
-end
-
-local function open_fds()
-    local p = assert(io.popen("ls /proc/" .. my_pid() .. "/fd"))
-    local n = 0
-    for _ in p:lines() do n = n + 1 end
-    p:close()
-    return n
-end
+-- The descriptors this process has open (support/proc.lua).
+local open_fds = require("support.proc").open_fds
 
 local function rss_kib()
     local f = assert(io.open("/proc/self/status", "r"))

@@ -10,22 +10,8 @@ local ssl, not_packaged = require("support.compat").require("ssl", "lua-sec")
 
 local quote = require("support.proc").quote
 
--- This process's id (/proc/self in a child would be the child's).
-local function my_pid()
-    local f = assert(io.open("/proc/self/stat"))
-    local pid = f:read("*l"):match("^(%d+)")
-    f:close()
-    return pid
-end
-
--- The descriptors this process has open.
-local function open_fds()
-    local n = 0
-    local p = assert(io.popen("ls /proc/" .. my_pid() .. "/fd"))
-    for _ in p:lines() do n = n + 1 end
-    p:close()
-    return n
-end
+-- The descriptors this process has open (support/proc.lua).
+local open_fds = require("support.proc").open_fds
 
 -- `ready, events` as a map obj -> events (nil, err as they are).
 local function as_map(ready, events)

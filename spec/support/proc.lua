@@ -21,6 +21,28 @@ function proc.alive(pid)
     return stat:match("^%d+ %b() (%a)") ~= "Z"
 end
 
+--- The descriptors this process has open: their number and the `ls -l`
+-- lines. The pipe of the popen that lists them is left out: the child
+-- can list the parent before the parent has closed the end the child
+-- writes to, so both ends would count, one too many. readlink names that
+-- pipe from the child's side (its standard output).
+function proc.open_fds()
+    local f = assert(io.open("/proc/self/stat", "r"))
+    local pid = assert(f:read("*l"):match("^(%d+)"))
+    f:close()
+    local p = assert(io.popen("readlink /proc/self/fd/1; ls -l /proc/" .. pid .. "/fd"))
+    local own = assert(p:read("*l"), "readlink printed nothing")
+    local listing = p:read("*a")
+    p:close()
+    assert(own:match("^pipe:%[%d+%]$"), "the popen's output is not a pipe: " .. own)
+    local kept = {}
+    for line in listing:gmatch("[^\n]+") do
+        local target = line:match(" %-> (.*)$")
+        if target and target ~= own then kept[#kept + 1] = line end
+    end
+    return #kept, table.concat(kept, "\n")
+end
+
 --- A new empty temporary directory (mode 700).
 function proc.tmpdir()
     local p = assert(io.popen("mktemp -d /tmp/luasocket-spec.XXXXXX"))
