@@ -34,23 +34,9 @@ end
 local function out(k, v) io.write(k, "\t", show(v), "\n") io.flush() end
 -- The first two results of a call, as text.
 local function two(a, b) return show(a) .. " " .. show(b) end
-local function pid()
-    local f = assert(io.open("/proc/self/stat"))
-    local p = f:read("*l"):match("^(%d+)")
-    f:close()
-    return p
-end
--- The fewest of three counts: the pipe io.popen makes shows both its ends
--- until the parent closes one, so a single count can be one too many.
-local function fds()
-    local least = math.huge
-    for _ = 1, 3 do
-        local p = assert(io.popen("ls /proc/" .. pid() .. "/fd | wc -l"))
-        least = math.min(least, tonumber(p:read("*l")))
-        p:close()
-    end
-    return least
-end
+-- This process's descriptors, without the listing popen's own pipe
+-- (spec/support/proc.lua; the child runs from the repository's root).
+local function fds() return (require("support.proc").open_fds()) end
 local function threads()
     local f = assert(io.open("/proc/self/status"))
     local n = tonumber(f:read("*a"):match("Threads:%s*(%d+)"))
