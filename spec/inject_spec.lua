@@ -344,7 +344,7 @@ end
 
 -- What each recvfrom asks for while the child reads a 4 MB stream that a
 -- peer sends as fast as it can (nothing injected; recvfrom only traced).
--- C LuaSocket reads into its 8 KiB buffer. Ours, once reads come back full:
+-- C LuaSocket reads into its 8 KiB buffer. Ours, once a read brings 8 KiB:
 -- the whole 512 KiB buffer for lines, at most 64 KiB for counts under
 -- 16 KiB (src/buffer.rs, COUNT_READ), so that the next bytes are waiting
 -- when a program consumes a stream in small pieces.
