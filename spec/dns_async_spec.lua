@@ -36,11 +36,8 @@ local function out(k, v) io.write(k, "\t", show(v), "\n") io.flush() end
 local function two(a, b) return show(a) .. " " .. show(b) end
 -- What descriptor `fd` of this process is: "socket:[...]", "pipe:[...]"...
 local function fd_kind(fd)
-    local f = assert(io.open("/proc/self/stat"))
-    local pid = f:read("*l"):match("^(%d+)")
-    f:close()
     -- %d: getfd's number is a float on 5.3 and 5.4, as in C LuaSocket
-    local p = assert(io.popen(("readlink /proc/%s/fd/%d"):format(pid, fd)))
+    local p = assert(io.popen(("readlink /proc/%s/fd/%d"):format(require("support.proc").pid(), fd)))
     local kind = p:read("*l")
     p:close()
     return kind

@@ -10,21 +10,8 @@ local ltn12 = require("ltn12")
 local httpd = require("fixtures.httpd")
 local net = require("support.net")
 
--- Sockets this process holds (from /proc: other descriptors, such as the
--- pipe of this very popen, are not counted), and the listing.
-local function open_fds()
-    local stat = assert(io.open("/proc/self/stat", "r"))
-    local pid = stat:read("*l"):match("^(%d+)")
-    stat:close()
-    local p = assert(io.popen("ls -l /proc/" .. pid .. "/fd | tail -n +2"))
-    local listing = p:read("*a")
-    p:close()
-    local n = 0
-    for line in listing:gmatch("[^\n]+") do
-        if line:find("-> socket:", 1, true) then n = n + 1 end
-    end
-    return n, listing
-end
+-- Sockets this process holds, and their `ls -l` lines (support/proc.lua).
+local function open_fds() return require("support.proc").open_fds("socket:") end
 
 describe("socket.http kept-alive connections, deadlines, headerlist", function()
     local dir, ka, ngx, py10, certs

@@ -21,16 +21,23 @@ function proc.alive(pid)
     return stat:match("^%d+ %b() (%a)") ~= "Z"
 end
 
---- The descriptors this process has open: their number and the `ls -l`
+--- This process's id, as the process itself reads it (a popen's
+-- /proc/self would be the child's).
+function proc.pid()
+    local f = assert(io.open("/proc/self/stat", "r"))
+    local pid = assert(f:read("*l"):match("^(%d+)"))
+    f:close()
+    return pid
+end
+
+--- The descriptors this process has open (those whose target starts with
+-- `prefix`, such as "socket:", when given): their number and the `ls -l`
 -- lines. The pipe of the popen that lists them is left out: the child
 -- can list the parent before the parent has closed the end the child
 -- writes to, so both ends would count, one too many. readlink names that
 -- pipe from the child's side (its standard output).
-function proc.open_fds()
-    local f = assert(io.open("/proc/self/stat", "r"))
-    local pid = assert(f:read("*l"):match("^(%d+)"))
-    f:close()
-    local p = assert(io.popen("readlink /proc/self/fd/1; ls -l /proc/" .. pid .. "/fd"))
+function proc.open_fds(prefix)
+    local p = assert(io.popen("readlink /proc/self/fd/1; ls -l /proc/" .. proc.pid() .. "/fd"))
     local own = assert(p:read("*l"), "readlink printed nothing")
     local listing = p:read("*a")
     p:close()
@@ -38,7 +45,9 @@ function proc.open_fds()
     local kept = {}
     for line in listing:gmatch("[^\n]+") do
         local target = line:match(" %-> (.*)$")
-        if target and target ~= own then kept[#kept + 1] = line end
+        if target and target ~= own and (not prefix or target:sub(1, #prefix) == prefix) then
+            kept[#kept + 1] = line
+        end
     end
     return #kept, table.concat(kept, "\n")
 end
