@@ -7,7 +7,7 @@
 //! modules `socket/core.lua`, `socket/unix.lua` and `mime/core.lua` call the
 //! openers it returns. ARCHITECTURE.md draws the layers.
 #![deny(unsafe_code)]
-// The fuzz targets (fuzz/) build the core for three parsers only; the rest
+// The fuzz targets (fuzz/) build the core for four parsers only; the rest
 // of it is unused there, and only there.
 #![cfg_attr(
     all(feature = "fuzzing", not(feature = "lua"), not(test)),
@@ -21,7 +21,7 @@
 mod buffer;
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod error;
-#[cfg(any(feature = "lua", test))]
+#[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod head;
 #[cfg(any(feature = "lua", test))]
 mod inet;

@@ -1,23 +1,27 @@
 //! Property checks over hostile bytes for the native code that parses
 //! what a peer or a caller sends, one file per cargo-fuzz target in `fuzz/`:
 //! `line_splitter` (the receive buffer, `buffer.rs`), `mime_codecs` (the
-//! MIME codecs, `mime/`) and `url` (the URL escapes, `url.rs`).
+//! MIME codecs, `mime/`), `url` (the URL escapes, `url.rs`) and `http_head`
+//! (a response head's lines and status code, `head.rs`).
 //!
 //! Each target takes any bytes, reads its options and chunk boundaries
 //! from their front (`input.rs`), and panics when a property fails: the
-//! result differs from the oracle (the codecs' own `naive` versions, or the
+//! result differs from the oracle (the codecs' own `naive` versions, the
 //! stream model in `line_splitter.rs`, so it cannot depend on where chunks
-//! are split), a round trip loses bytes, or a size bound is broken.
+//! are split, or the model of socket.http's Lua loop in `http_head.rs`), a
+//! round trip loses bytes, or a size bound is broken.
 //! `cargo test` replays `fuzz/regressions/` and a pseudo-random sweep
 //! through them.
 //!
 //! Built only for tests and with the `fuzzing` feature; not a public API.
 
+mod http_head;
 mod input;
 mod line_splitter;
 mod mime;
 mod url;
 
+pub use http_head::http_head;
 pub use line_splitter::line_splitter;
 pub use mime::mime_codecs;
 pub use url::url;
@@ -33,6 +37,7 @@ mod tests {
         ("line_splitter", line_splitter),
         ("mime_codecs", mime_codecs),
         ("url", url),
+        ("http_head", http_head),
     ];
 
     /// Every committed seed and finding still passes.
@@ -61,6 +66,7 @@ mod tests {
             ("line_splitter", b"\r\n\r\nab"),
             ("mime_codecs", b"\r\n.= \tAZaz09+/=\0\xff"),
             ("url", b"%%0aF_g-"),
+            ("http_head", b"\n\n: \tHTTP/1.0 200aA"),
         ];
         let mut rng = Rng::new(0x1E70_FB17);
         for ((name, check), (_, alphabet)) in TARGETS.iter().zip(interesting) {
