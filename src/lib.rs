@@ -7,7 +7,7 @@
 //! modules `socket/core.lua`, `socket/unix.lua` and `mime/core.lua` call the
 //! openers it returns. ARCHITECTURE.md draws the layers.
 #![deny(unsafe_code)]
-// The fuzz targets (fuzz/) build the core for four parsers only; the rest
+// The fuzz targets (fuzz/) build the core for five parsers only; the rest
 // of it is unused there, and only there.
 #![cfg_attr(
     all(feature = "fuzzing", not(feature = "lua"), not(test)),
@@ -49,6 +49,11 @@ mod timeout;
 #[cfg(any(feature = "lua", test))]
 #[cfg_attr(not(feature = "lua"), allow(dead_code, unused_imports))]
 mod tls;
+// The fuzz targets need only its certificate reader (src/tls/cert.rs).
+#[cfg(all(feature = "fuzzing", not(any(feature = "lua", test))))]
+mod tls {
+    pub(crate) mod cert;
+}
 #[cfg(any(feature = "lua", test, feature = "fuzzing"))]
 mod url;
 

@@ -1,8 +1,9 @@
 //! Property checks over hostile bytes for the native code that parses
 //! what a peer or a caller sends, one file per cargo-fuzz target in `fuzz/`:
 //! `line_splitter` (the receive buffer, `buffer.rs`), `mime_codecs` (the
-//! MIME codecs, `mime/`), `url` (the URL escapes, `url.rs`) and `http_head`
-//! (a response head's lines and status code, `head.rs`).
+//! MIME codecs, `mime/`), `url` (the URL escapes, `url.rs`), `http_head`
+//! (a response head's lines and status code, `head.rs`) and `x509` (the
+//! certificate reader of `getpeercertificate`, `tls/cert.rs`).
 //!
 //! Each target takes any bytes, reads its options and chunk boundaries
 //! from their front (`input.rs`), and panics when a property fails: the
@@ -20,11 +21,13 @@ mod input;
 mod line_splitter;
 mod mime;
 mod url;
+mod x509;
 
 pub use http_head::http_head;
 pub use line_splitter::line_splitter;
 pub use mime::mime_codecs;
 pub use url::url;
+pub use x509::x509;
 
 #[cfg(test)]
 mod tests {
@@ -38,6 +41,9 @@ mod tests {
         ("mime_codecs", mime_codecs),
         ("url", url),
         ("http_head", http_head),
+        ("x509", |data| {
+            x509(data);
+        }),
     ];
 
     /// Every committed seed and finding still passes.
@@ -67,6 +73,7 @@ mod tests {
             ("mime_codecs", b"\r\n.= \tAZaz09+/=\0\xff"),
             ("url", b"%%0aF_g-"),
             ("http_head", b"\n\n: \tHTTP/1.0 200aA"),
+            ("x509", b"\x30\x31\x06\x02\x17\x18\x0d\x81\x82\xa0\x5a"),
         ];
         let mut rng = Rng::new(0x1E70_FB17);
         for ((name, check), (_, alphabet)) in TARGETS.iter().zip(interesting) {

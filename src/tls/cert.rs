@@ -37,6 +37,11 @@ struct Tlv<'a> {
 
 fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
     let (&tag, input) = input.split_first()?;
+    // Tag numbers from 31 on take more bytes (X.690 8.1.2.4); no field read
+    // here has one, so such an element is refused rather than misread.
+    if tag & 0x1f == 0x1f {
+        return None;
+    }
     let (&first, mut input) = input.split_first()?;
     let len = if first < 0x80 {
         first as usize
@@ -358,6 +363,15 @@ mod tests {
             digest(b"", "sha256").unwrap(),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn a_tag_number_over_30_is_refused() {
+        // [UNIVERSAL 31] "s": the tag number is in the second byte
+        assert!(tlv(&[0x1f, 0x1f, 0x01, b's']).is_none());
+        assert!(tlv(&[0xff, 0x01, b's']).is_none());
+        let t = tlv(&[0x1e, 0x01, b's', 0x00]).expect("BMPString, tag 30");
+        assert_eq!((t.tag, t.body, t.rest), (0x1e, &b"s"[..], &[0u8][..]));
     }
 
     #[test]
