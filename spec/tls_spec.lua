@@ -4,6 +4,7 @@
 -- hostile peers (garbage, a truncated record, a stall). The certificates
 -- come from fixtures/httpd.lua's test CA, plus an expired one made here.
 local socket = require("socket")
+local mime = require("mime")
 local tls = require("socket.tls")
 local net = require("support.net")
 local httpd = require("fixtures.httpd")
@@ -324,6 +325,54 @@ describe("socket.tls", function()
                 end
             end
             assert.matches("\r\n\r\nhello\r\nwor\rld\nlast$", table.concat(got))
+        end)
+    end)
+
+    describe("a peer certificate that cannot be read", function()
+        it("raises on the fields of a certificate it cannot read, which OpenSSL cannot load", function()
+            -- A certificate whose subject's commonName is given the tag
+            -- [UNIVERSAL 31], whose number takes a second byte (X.690
+            -- 8.1.2.4): "\x0c\x1f" and 31 characters become "\x1f\x1f\x1e"
+            -- and 30 of them, the same length. A reader taking one byte for
+            -- the tag would read "\x1e" and the 30 as the value. rustls will
+            -- not serve the certificate as a server's own, so our server
+            -- sends it second in its chain, after the usual one, and the
+            -- client does not verify.
+            local openssl = httpd.program("openssl")
+            local q = function(name) return quote(dir .. "/" .. name) end
+            local cn = "hightag-" .. string.rep("x", 23)
+            run(openssl .. " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "
+                .. q("hightag.key") .. " -subj /CN=" .. cn .. " -days 30 -outform DER -out " .. q("hightag.der"))
+            local der = httpd.read_file(dir .. "/hightag.der")
+            -- (self-signed: the issuer's commonName comes first, then the subject's)
+            local first = assert(der:find("\12\31" .. cn, 1, true), "the issuer's commonName")
+            local at = assert(der:find("\12\31" .. cn, first + 1, true), "the subject's commonName")
+            der = der:sub(1, at - 1) .. "\31\31\30" .. cn:sub(1, 30) .. der:sub(at + 33)
+            local b64 = mime.b64(der)
+            local lines = { "-----BEGIN CERTIFICATE-----" }
+            for i = 1, #b64, 64 do lines[#lines + 1] = b64:sub(i, i + 63) end
+            lines[#lines + 1] = "-----END CERTIFICATE-----\n"
+            local pem = table.concat(lines, "\n")
+            httpd.write_file(dir .. "/hightag.pem", pem)
+            -- the oracle: OpenSSL refuses the certificate
+            assert.has_error(function() run(openssl .. " x509 -noout -subject -in " .. q("hightag.pem")) end)
+            httpd.write_file(dir .. "/chain.pem", httpd.read_file(certs.good.cert) .. pem)
+            local cli, srv = our_pair({ certificate = dir .. "/chain.pem" }, { verify = "none" })
+            defer(function() net.close(cli, srv) end)
+            handshake_pair(cli, srv)
+            assert.are.equal(2, #cli:getpeerchain())
+            assert.are.same({ { oid = "2.5.4.3", name = "commonName", value = "localhost" } },
+                cli:getpeercertificate(1):subject())
+            local cert = assert(cli:getpeercertificate(2))
+            for _, field in ipairs({ "subject", "issuer", "notbefore", "notafter", "serial" }) do
+                assert.has_error(function() cert[field](cert) end, "socket.tls: malformed certificate")
+            end
+            -- what needs no reading of its fields still works
+            assert.are.equal(pem, cert:pem())
+            assert.are.equal(64, #cert:digest("sha256"))
+            -- and the connection carries data
+            assert(srv:send("ok\n"))
+            assert.are.equal("ok", cli:receive("*l"))
         end)
     end)
 

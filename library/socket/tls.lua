@@ -133,7 +133,9 @@ function conn:getpeercertificate(n) end
 ---@return socket.tls.certificate[]|nil
 function conn:getpeerchain() end
 
----A peer certificate (`tls{certificate}`).
+---A peer certificate (`tls{certificate}`). `subject`, `issuer`, `notbefore`,
+---`notafter` and `serial` raise `socket.tls: malformed certificate` on one
+---they cannot read (sent where nothing verified it); `digest` and `pem` always work.
 ---@class socket.tls.certificate
 local cert = {}
 
