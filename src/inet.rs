@@ -32,6 +32,10 @@ pub(crate) fn resolve_numeric(
     family: i32,
     socktype: Type,
 ) -> Result<AddrInfo, NetError> {
+    // (getaddrinfo's answer for a strict address costs as much as the send)
+    if let Some(found) = crate::lookup::numeric(host, port, family) {
+        return Ok(found);
+    }
     let hints = Hints {
         family,
         socktype: socktype.into(),
@@ -188,6 +192,49 @@ pub(crate) fn parse_family(name: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// sendto's addresses: what getaddrinfo itself answers with upstream's
+    /// flags, for the forms answered without it and for those left to it.
+    #[test]
+    fn numeric_destinations_are_getaddrinfo_s() {
+        let hosts = [
+            "127.0.0.1",
+            "127.1",
+            "127.0.0.01",
+            "0x7f.0.0.1",
+            "::1",
+            "::ffff:127.0.0.1",
+            "fe80::1%lo",
+            " 127.0.0.1",
+            "127.0.0.256",
+            "localhost",
+        ];
+        let ports = ["9", "+9", "009", " 9", "65535", "65536", "-1", "", "domain"];
+        for host in hosts {
+            for port in ports {
+                for family in [libc::AF_UNSPEC, libc::AF_INET, libc::AF_INET6] {
+                    let ours = resolve_numeric(host, port, family, Type::DGRAM);
+                    let hints = Hints {
+                        family,
+                        socktype: libc::SOCK_DGRAM,
+                        flags: libc::AI_NUMERICHOST | libc::AI_NUMERICSERV,
+                    };
+                    let theirs = sys::getaddrinfo(Some(host), Some(port), hints);
+                    let case = format!("{host:?} {port:?} {family}");
+                    match (ours, theirs) {
+                        (Ok(a), Ok(b)) => {
+                            assert_eq!(a.family, b[0].family, "{case}");
+                            assert_eq!(a.addr.as_socket(), b[0].addr.as_socket(), "{case}");
+                        }
+                        (Err(NetError::Resolve(a)), Err(b)) => {
+                            assert_eq!(a, sys::gai_strerror(b.code), "{case}")
+                        }
+                        (a, b) => panic!("{case}: {a:?} against {:?}", b.map(|v| v.len())),
+                    }
+                }
+            }
+        }
+    }
 
     /// Resolves `host`/`port` as bind and connect do (`lookup::Query`),
     /// with LuaSocket's texts for failures.

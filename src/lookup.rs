@@ -86,31 +86,36 @@ impl Query {
     }
 
     /// The one address getaddrinfo answers, found without calling it, for
-    /// the query every connect to an address makes: a strict numeric
-    /// address (dotted decimal IPv4, or IPv6 without a scope) of the
-    /// query's family or any, a numeric port, a socket type and no flags.
-    /// Anything else (inet_aton's short forms, scopes, service names) goes
-    /// to getaddrinfo.
+    /// the query every connect to an address makes: [`numeric`] with a
+    /// socket type and no flags.
     fn numeric(&self) -> Option<AddrInfo> {
         if self.flags != 0 || self.socktype == 0 {
             return None;
         }
-        let ip: std::net::IpAddr = self.host.as_deref()?.parse().ok()?;
-        let port: u16 = self.port.as_deref()?.parse().ok()?;
-        let family = if ip.is_ipv4() {
-            libc::AF_INET
-        } else {
-            libc::AF_INET6
-        };
-        if self.family != libc::AF_UNSPEC && self.family != family {
-            return None;
-        }
-        Some(AddrInfo {
-            family,
-            addr: std::net::SocketAddr::new(ip, port).into(),
-            canonname: None,
-        })
+        numeric(self.host.as_deref()?, self.port.as_deref()?, self.family)
     }
+}
+
+/// The one address getaddrinfo answers for a strict numeric address (dotted
+/// decimal IPv4, or IPv6 without a scope) of `family` or any, with a
+/// numeric port, found without calling it. Anything else (inet_aton's
+/// short forms, scopes, service names) is left to getaddrinfo.
+pub(crate) fn numeric(host: &str, port: &str, family: i32) -> Option<AddrInfo> {
+    let ip: std::net::IpAddr = host.parse().ok()?;
+    let port: u16 = port.parse().ok()?;
+    let found = if ip.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
+    if family != libc::AF_UNSPEC && family != found {
+        return None;
+    }
+    Some(AddrInfo {
+        family: found,
+        addr: std::net::SocketAddr::new(ip, port).into(),
+        canonname: None,
+    })
 }
 
 /// Whether resolving `host` may have to wait for a name server: false for

@@ -152,7 +152,7 @@ pub(crate) fn getoption<const W: u8>(l: &State) -> Ret {
 pub(crate) fn bind<const W: u8>(l: &State) -> Ret {
     let mut s = check_id::<W>(l)?;
     let host = l.check_str(2)?;
-    let port = l.check_str(3)?;
+    let port = l.check_port(3)?;
     let r = s.bind(&host, &port, const { Want::of(W).group() }.socktype());
     push_done(l, r)
 }

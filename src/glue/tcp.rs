@@ -60,7 +60,7 @@ pub(crate) fn register(l: &State) {
 /// `socket.connect(address, port [, laddress [, lport [, family]]])`.
 fn global_connect(l: &State) -> Ret {
     let host = l.check_str(1)?;
-    let port = l.check_str(2)?;
+    let port = l.check_port(2)?;
     let lhost = l.opt_str(3)?;
     let lport = l.opt_str(4)?.unwrap_or_else(|| "0".to_string());
     let family = match l.opt_str(5)? {
@@ -93,7 +93,7 @@ fn global_connect(l: &State) -> Ret {
 fn connect(l: &State) -> Ret {
     let mut s = check_id::<TCP_ANY>(l)?;
     let host = l.check_str(2)?;
-    let port = l.check_str(3)?;
+    let port = l.check_port(3)?;
     let r = s.connect(&host, &port, Type::STREAM);
     drop(s);
     class::switch_class(l, Class::TcpClient);

@@ -67,7 +67,7 @@ fn sendto(l: &State) -> Ret {
     let mut s = check_id::<UDP_UNCONNECTED>(l)?;
     let data = l.check_bytes(2)?;
     let ip = l.check_str(3)?;
-    let port = l.check_str(4)?;
+    let port = l.check_port(4)?;
     let ai = match s.destination(&ip, &port, Type::DGRAM) {
         Ok(ai) => ai,
         Err(e) => return fail(l, &e),
@@ -90,7 +90,7 @@ fn setpeername(l: &State) -> Ret {
         class::switch_class(l, Class::UdpUnconnected);
         return Ok(one(l));
     }
-    let port = l.check_str(3)?;
+    let port = l.check_port(3)?;
     let r = s.connect(&host, &port, Type::DGRAM);
     drop(s);
     if r.is_ok() {

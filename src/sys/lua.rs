@@ -285,6 +285,31 @@ impl State {
         Ok(String::from_utf8_lossy(self.check_bytes(idx)?).into_owned())
     }
 
+    /// A port argument as text, as [`State::check_str`] gives it. A number
+    /// Lua would print as the plain digits of 0 to 65535 (an integer on Lua
+    /// 5.3+, an integral value before) is printed here: Lua's own number
+    /// formatting (snprintf) costs more than the sendto or connect it
+    /// serves. Anything else goes through Lua.
+    pub(crate) fn check_port(&self, idx: c_int) -> Result<String, Raise> {
+        match self.port_number(idx) {
+            Some(port) => Ok(port.to_string()),
+            None => self.check_str(idx),
+        }
+    }
+
+    fn port_number(&self, idx: c_int) -> Option<u16> {
+        if self.kind(idx) != Kind::Number {
+            return None;
+        }
+        // SAFETY: idx holds a number (checked above); lua_isinteger reads it.
+        #[cfg(any(feature = "lua53", feature = "lua54"))]
+        if unsafe { ffi::lua_isinteger(self.l, idx) } == 0 {
+            return None;
+        }
+        let n = self.to_number(idx)?;
+        (n.fract() == 0.0 && (0.0..=65535.0).contains(&n)).then_some(n as u16)
+    }
+
     pub(crate) fn opt_str(&self, idx: c_int) -> Result<Option<String>, Raise> {
         Ok(self
             .opt_bytes(idx)?

@@ -584,4 +584,61 @@ return {
             t:call("receive nil", function() return b:receive(nil) end)
         end,
     },
+    {
+        -- A port as a number is printed by Lua before the resolver reads it
+        -- (an integral float is "80.0" on 5.3+); ours prints the usual ones
+        -- itself and answers strict addresses without getaddrinfo, so every
+        -- other form must still go where the C library sends it.
+        name = "ports and addresses in every form sendto and setpeername take",
+        run = function(t, socket)
+            local a = bound(t, socket, "a")
+            local b, bport = bound(t, socket, "b")
+            local function try(label, host, port)
+                t:call("sendto " .. label, function() return a:sendto(label, host, port) end)
+                t:call("arrived " .. label, function() return b:receive() end)
+            end
+            try("integer", "127.0.0.1", bport)
+            try("integral float", "127.0.0.1", bport + 0.0)
+            try("string", "127.0.0.1", tostring(bport))
+            try("leading space", "127.0.0.1", " " .. bport)
+            try("plus sign", "127.0.0.1", "+" .. bport)
+            try("leading zero", "127.0.0.1", "0" .. bport)
+            try("trailing space", "127.0.0.1", bport .. " ")
+            try("over 65535", "127.0.0.1", bport + 65536)
+            try("over 65535 as text", "127.0.0.1", tostring(bport + 65536))
+            try("negative", "127.0.0.1", -1)
+            try("fraction", "127.0.0.1", bport + 0.5)
+            try("empty", "127.0.0.1", "")
+            try("service name", "127.0.0.1", "domain")
+            try("short form", "127.1", bport)
+            try("octal", "0177.0.0.1", bport)
+            try("octal last part", "127.0.0.01", bport)
+            try("hex", "0x7f.0.0.1", bport)
+            try("leading space host", " 127.0.0.1", bport)
+            try("five parts", "127.0.0.1.1", bport)
+            try("part over 255", "127.0.0.256", bport)
+            try("mapped IPv6 on IPv4", "::ffff:127.0.0.1", bport)
+            try("a name", "localhost", bport)
+            -- a socket with no family yet takes the address's
+            local c = t:name(assert(socket.udp()), "c")
+            t:defer(function() c:close() end)
+            t:call("fresh sendto", function() return c:sendto("fresh", "127.0.0.1", bport) end)
+            t:call("fresh arrived", function()
+                local d, ip = b:receivefrom()
+                return d, ip
+            end)
+            local p = t:name(assert(socket.udp()), "p")
+            t:defer(function() p:close() end)
+            for _, case in ipairs({ { "float", bport + 0.0 }, { "plus", "+" .. bport }, { "fraction", bport + 0.5 },
+                { "integer", bport } }) do
+                t:call("setpeername " .. case[1], function() return p:setpeername("127.0.0.1", case[2]) end)
+            end
+            t:call("connected send", function() return p:send("peer") end)
+            t:call("connected arrived", function() return b:receive() end)
+            local q = t:name(assert(socket.udp()), "q")
+            t:defer(function() q:close() end)
+            t:call("setsockname float 0", function() return q:setsockname("127.0.0.1", 0.0) end)
+            t:call("setsockname integer 0", function() return q:setsockname("127.0.0.1", 0) end)
+        end,
+    },
 }
