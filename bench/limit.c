@@ -23,6 +23,7 @@
  *                             LEN-byte pattern (bytes I to J of it)
  *   pingpong N SIZE           N round trips of SIZE bytes over TCP
  *   udp N SIZE                N round trips of SIZE bytes over UDP
+ *   udpto N SIZE              the same from an unconnected socket (sendto)
  *   churn N                   N connects and closes
  *   http PATH close|keepalive SIZE BUDGET
  *                             GETs of PATH (SIZE bytes) from nginx for
@@ -282,6 +283,34 @@ static double round_trips(int type, long n, size_t size) {
     return (double)n / dt;
 }
 
+/* UDP round trips from an unbound socket: sendto and recvfrom each time,
+ * as a program answering many peers does. */
+static double round_trips_to(long n, size_t size) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) die("socket");
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    char *msg = malloc(size), *buf = malloc(size + 1);
+    memset(msg, 'u', size);
+    start();
+    for (long i = 0; i < n; i++) {
+        if (sendto(fd, msg, size, 0, (struct sockaddr *)&a, sizeof a) != (ssize_t)size) die("sendto");
+        struct sockaddr_in from;
+        socklen_t flen = sizeof from;
+        ssize_t k;
+        do k = recvfrom(fd, buf, size + 1, 0, (struct sockaddr *)&from, &flen);
+        while (k < 0 && errno == EINTR);
+        check(k == (ssize_t)size, "datagram of another size");
+        check(memcmp(buf, msg, size) == 0, "echo differs");
+    }
+    double dt = stop();
+    sendto(fd, "", 0, 0, (struct sockaddr *)&a, sizeof a); /* the peer's end mark */
+    close(fd);
+    return (double)n / dt;
+}
+
 static double churn(long n) {
     start();
     for (long i = 0; i < n; i++) close(connect_to(SOCK_STREAM));
@@ -407,6 +436,8 @@ int main(int argc, char **argv) {
         r = round_trips(SOCK_STREAM, atol(a[0]), (size_t)atol(a[1]));
     } else if (strcmp(mode, "udp") == 0 && na == 2) {
         r = round_trips(SOCK_DGRAM, atol(a[0]), (size_t)atol(a[1]));
+    } else if (strcmp(mode, "udpto") == 0 && na == 2) {
+        r = round_trips_to(atol(a[0]), (size_t)atol(a[1]));
     } else if (strcmp(mode, "churn") == 0 && na == 1) {
         r = churn(atol(a[0]));
     } else if (strcmp(mode, "http") == 0 && na == 4) {

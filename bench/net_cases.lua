@@ -269,6 +269,25 @@ local function udp_round_trips(n, size)
     return n / dt
 end
 
+-- The same from an unconnected socket, naming the peer in every sendto
+-- (its port as a number, as receivefrom gives it), as a server answering
+-- many clients does.
+local function udp_sendto_round_trips(n, size)
+    local u = assert(socket.udp())
+    u:settimeout(5)
+    local msg = string.rep("u", size)
+    start()
+    for _ = 1, n do
+        u:sendto(msg, "127.0.0.1", port)
+        local r = u:receivefrom()
+        if r ~= msg then check(false, "datagram differs") end
+    end
+    local dt = stop()
+    u:sendto("", "127.0.0.1", port)
+    u:close()
+    return n / dt
+end
+
 local function rss_kib()
     for line in io.lines("/proc/self/status") do
         local kb = line:match("^VmRSS:%s+(%d+)")
@@ -318,6 +337,7 @@ local cases = {
     wait10000 = function() return wait_over(10000, count(200000)) end,
     udp64 = function() return udp_round_trips(count(50000), 64) end,
     udp1400 = function() return udp_round_trips(count(50000), 1400) end,
+    udpto64 = function() return udp_sendto_round_trips(count(50000), 64) end,
     -- calls per CPU second (os.clock): what is timed is the library's own
     -- clock, read in a loop that never waits
     gettime = function()
