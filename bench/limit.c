@@ -103,13 +103,19 @@ static double stop(void) {
 
 /* --- sockets ------------------------------------------------------------ */
 
-static int connect_to(int type) {
-    int fd = socket(AF_INET, type, 0);
-    if (fd < 0) die("socket");
+/* The peer's address: 127.0.0.1:port. */
+static struct sockaddr_in peer_addr(void) {
     struct sockaddr_in a = {0};
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+static int connect_to(int type) {
+    int fd = socket(AF_INET, type, 0);
+    if (fd < 0) die("socket");
+    struct sockaddr_in a = peer_addr();
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
     return fd;
 }
@@ -288,10 +294,7 @@ static double round_trips(int type, long n, size_t size) {
 static double round_trips_to(long n, size_t size) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     if (fd < 0) die("socket");
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in a = peer_addr();
     char *msg = malloc(size), *buf = malloc(size + 1);
     memset(msg, 'u', size);
     start();
